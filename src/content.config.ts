@@ -14,4 +14,13 @@ const chapters = defineCollection({
   }),
 });
 
-export const collections = { chapters };
+/** Stand-alone pages (e.g. notation.mdx → /notation/). */
+const pages = defineCollection({
+  loader: glob({ pattern: '**/*.mdx', base: './content/pages' }),
+  schema: z.object({
+    title: z.string(),
+    summary: z.string(),
+  }),
+});
+
+export const collections = { chapters, pages };

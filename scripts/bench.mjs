@@ -1,0 +1,83 @@
+// `npm run bench`: build time, bytes shipped per page, and widget compute speed in headless Chromium.
+// Prints Markdown tables. Numbers come from this machine at the time of the run; nothing is asserted.
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { chromium } from '@playwright/test';
+import { measurePageWeight } from './bench/page-weight.mjs';
+import { measureWidgets } from './bench/widgets.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+const port = 4399;
+const origin = `http://127.0.0.1:${port}`;
+
+function timed(command, args) {
+  const start = performance.now();
+  const result = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed`);
+  return (performance.now() - start) / 1000;
+}
+
+function builtPages(dir = join(root, 'dist')) {
+  const pages = [];
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) {
+      if (name === 'pagefind' || name === '_astro' || name === 'test-fixtures') continue;
+      pages.push(...builtPages(full));
+    } else if (name === 'index.html') {
+      pages.push('/' + relative(join(root, 'dist'), dir).replace(/\\/g, '/') + (dir === join(root, 'dist') ? '' : '/'));
+    }
+  }
+  return pages.map((p) => p.replace(/^\/+/, '/')).sort();
+}
+
+async function waitForServer(url, ms = 30_000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`server at ${url} did not start`);
+}
+
+const kb = (n) => (n / 1024).toFixed(1);
+
+const astroSeconds = timed('npx', ['astro', 'build']);
+const pagefindSeconds = timed('npx', ['pagefind', '--site', 'dist']);
+
+const server = spawn('npx', ['astro', 'preview', '--host', '127.0.0.1', '--port', String(port)], {
+  cwd: root,
+  stdio: 'ignore',
+  detached: true,
+});
+try {
+  await waitForServer(origin + '/');
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-quic', '--disable-background-networking', '--enable-unsafe-webgpu'],
+  });
+  try {
+    const weights = await measurePageWeight(browser, origin, builtPages());
+    console.log('\n## Build\n');
+    console.log('| step | seconds |\n|---|---:|');
+    console.log(`| astro build | ${astroSeconds.toFixed(1)} |`);
+    console.log(`| pagefind index | ${pagefindSeconds.toFixed(1)} |`);
+    console.log('\n## Bytes shipped per page (after scrolling the whole page, so every island hydrated)\n');
+    console.log('| page | JS files | JS KiB | JS KiB gzip | CSS files | CSS KiB | CSS KiB gzip |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    for (const { path, js, css } of weights) {
+      console.log(`| ${path} | ${js.files} | ${kb(js.raw)} | ${kb(js.gzip)} | ${css.files} | ${kb(css.raw)} | ${kb(css.gzip)} |`);
+    }
+    const widgetRows = await measureWidgets(browser, origin);
+    console.log('\n## Widget compute in headless Chromium (median of repeated runs)\n');
+    console.log('| measurement | value |\n|---|---:|');
+    for (const { name, value } of widgetRows) console.log(`| ${name} | ${value} |`);
+  } finally {
+    await browser.close();
+  }
+} finally {
+  process.kill(-server.pid);
+}
