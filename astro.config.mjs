@@ -9,6 +9,7 @@ import remarkEquationNumbers from './src/markdown/remark-equation-numbers.ts';
 import remarkCitations from './src/markdown/remark-citations.ts';
 import remarkKatexStrict from './src/markdown/remark-katex-strict.ts';
 import { references, shortAuthors } from './src/data/references.ts';
+import ortAssets from './src/integrations/ort-assets.ts';
 
 /** @param {string} key */
 const describeReference = (key) => {
@@ -20,7 +21,14 @@ const describeReference = (key) => {
 // Plugin order matters: numbering rewrites the TeX (adds \tag), then the strict check sees the final TeX.
 export default defineConfig({
   site: 'https://diffusion-step-by-step.example',
-  integrations: [mdx(), svelte()],
+  integrations: [mdx(), svelte(), ortAssets()],
+  // Cross-origin isolation (COOP + COEP) lets ORT's WASM engine use SharedArrayBuffer threads.
+  server: {
+    headers: {
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Embedder-Policy': 'require-corp',
+    },
+  },
   markdown: {
     processor: unified({
       remarkPlugins: [

@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import { chromium } from '@playwright/test';
 import { measurePageWeight } from './bench/page-weight.mjs';
 import { measureWidgets } from './bench/widgets.mjs';
+import { measureRuntime, printRuntime } from './bench/runtime.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const port = 4399;
@@ -65,16 +66,19 @@ try {
     console.log('| step | seconds |\n|---|---:|');
     console.log(`| astro build | ${astroSeconds.toFixed(1)} |`);
     console.log(`| pagefind index | ${pagefindSeconds.toFixed(1)} |`);
-    console.log('\n## Bytes shipped per page (after scrolling the whole page, so every island hydrated)\n');
-    console.log('| page | JS files | JS KiB | JS KiB gzip | CSS files | CSS KiB | CSS KiB gzip |');
-    console.log('|---|---:|---:|---:|---:|---:|---:|');
-    for (const { path, js, css } of weights) {
-      console.log(`| ${path} | ${js.files} | ${kb(js.raw)} | ${kb(js.gzip)} | ${css.files} | ${kb(css.raw)} | ${kb(css.gzip)} |`);
+    console.log('\n## Bytes shipped per page (every island hydrated)\n');
+    console.log('| page | HTML KiB (gzip) | JS files | JS KiB | JS KiB gzip | CSS files | CSS KiB | CSS KiB gzip |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const { path, html, js, css } of weights) {
+      console.log(
+        `| ${path} | ${kb(html.raw)} (${kb(html.gzip)}) | ${js.files} | ${kb(js.raw)} | ${kb(js.gzip)} | ${css.files} | ${kb(css.raw)} | ${kb(css.gzip)} |`,
+      );
     }
     const widgetRows = await measureWidgets(browser, origin);
     console.log('\n## Widget compute in headless Chromium (median of repeated runs)\n');
     console.log('| measurement | value |\n|---|---:|');
     for (const { name, value } of widgetRows) console.log(`| ${name} | ${value} |`);
+    printRuntime(await measureRuntime(browser, origin));
   } finally {
     await browser.close();
   }

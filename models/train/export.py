@@ -61,6 +61,36 @@ def io_contract(model_id: str) -> tuple[dict, dict]:
     }[model_id]
 
 
+# Issue 4 manifest fields (src/lib/runtime/manifest.ts validates them).
+TASKS = {
+    'shapes-unet': 'text-to-image denoiser (ε-prediction)',
+    'shapes-evaluator': 'image attribute classifier',
+    'shapes-noisy-classifier': 'noise-conditional classifier',
+    'shapes-noisy-classifier-grad': 'noise-conditional classifier with input gradient',
+    'mixture2d-mlp': 'class-conditional 2-D denoiser (ε-prediction)',
+}
+LICENCE = 'CC-BY-4.0'  # weights and card; see models/cards/TEMPLATE.md
+
+
+def memory_estimate(path: Path, batch: int = 1) -> int:
+    """Upper bound on a session's memory at `batch`: the weights plus every tensor of the graph
+    (inputs, intermediates, outputs) as if none were freed, from ONNX shape inference."""
+    import onnx
+    from onnx import numpy_helper, shape_inference
+    itemsize = {onnx.TensorProto.FLOAT: 4, onnx.TensorProto.FLOAT16: 2, onnx.TensorProto.INT64: 8,
+                onnx.TensorProto.INT32: 4, onnx.TensorProto.INT8: 1, onnx.TensorProto.UINT8: 1,
+                onnx.TensorProto.BOOL: 1, onnx.TensorProto.DOUBLE: 8}
+    g = shape_inference.infer_shapes(onnx.load(str(path))).graph
+    total = sum(numpy_helper.to_array(t).nbytes for t in g.initializer)
+    for v in [*g.input, *g.value_info, *g.output]:
+        tt = v.type.tensor_type
+        n = itemsize[tt.elem_type]
+        for d in tt.shape.dim:
+            n *= d.dim_value if d.HasField('dim_value') else batch
+        total += n
+    return int(total)
+
+
 def _export(module: torch.nn.Module, inputs: dict[str, torch.Tensor], outputs: list[str], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     axes = {name: {0: 'batch'} for name in [*inputs, *outputs]}
@@ -415,7 +445,8 @@ def export_model(key: str, smoke: bool) -> list[dict]:
         if 'gradVsAutogradMaxAbs' in extra:
             metrics['max abs difference, hand-written grad vs torch.autograd (parity inputs)'] = f"{extra['gradVsAutogradMaxAbs']:.2e}"
         entry = {
-            'id': model_id, 'model': key, 'file': f'pocket/{model_id}.onnx', 'bytes': summary['bytes'],
+            'id': model_id, 'tier': 'pocket', 'task': TASKS[model_id], 'licence': LICENCE,
+            'model': key, 'file': f'pocket/{model_id}.onnx', 'bytes': summary['bytes'],
             'sha256': sha256(path), 'opset': OPSET,
             'parameters': sum(p.numel() for p in net.parameters()),
             'inputs': {k: {'dtype': d, 'shape': s} for k, (d, s) in io_contract(model_id)[0].items()},
@@ -424,6 +455,7 @@ def export_model(key: str, smoke: bool) -> list[dict]:
             'parity': f'pocket/fixtures/{model_id}.parity.json',
             'golden': f'pocket/fixtures/{model_id}.golden.json' if golden else None,
             'card': f'cards/{model_id}.md', 'metrics': metrics, **DESCRIPTIONS[model_id], **extra,
+            'requiredFeatures': [], 'memoryEstimateBytes': memory_estimate(path),
         }
         if model_id in ('shapes-unet', 'mixture2d-mlp'):
             entry['schedule'] = SCHEDULE
@@ -440,7 +472,8 @@ def update_manifest(entries: list[dict], smoke: bool) -> Path:
     doc.setdefault('models', {})
     for entry in entries:
         doc['models'][entry['id']] = entry
-    total = sum(e['bytes'] for e in doc['models'].values())
+    # Full-size entries (tier 'full', written by hand) live in the same map but not in the budget.
+    total = sum(e['bytes'] for e in doc['models'].values() if e.get('tier', 'pocket') == 'pocket')
     doc['totalOnnxBytes'] = total
     doc['budgetBytes'] = 25_000_000
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,5 @@
-// Loads every built page in headless Chromium, scrolls it through (so `client:visible` islands
-// hydrate) and sums the bytes of the JavaScript and CSS it fetched: what a reader actually downloads.
+// Loads every built page in headless Chromium, hydrates every island (`client:visible` ones load
+// only when seen) and sums the bytes of the HTML, JavaScript and CSS it fetched: what a reader actually downloads.
 import { gzipSync } from 'node:zlib';
 
 /** @param {import('playwright-core').Browser} browser @param {string} origin @param {string[]} paths */
@@ -7,19 +7,25 @@ export async function measurePageWeight(browser, origin, paths) {
   const rows = [];
   for (const path of paths) {
     const page = await browser.newPage();
-    const bodies = { script: [], stylesheet: [] };
+    const bodies = { document: [], script: [], stylesheet: [] };
     page.on('response', async (response) => {
       const type = response.request().resourceType();
       if (!(type in bodies)) return;
       bodies[type].push(response.body().catch(() => Buffer.alloc(0)));
     });
     await page.goto(origin + path, { waitUntil: 'networkidle' });
-    await page.evaluate(async () => {
-      for (let y = 0; y < document.body.scrollHeight; y += window.innerHeight / 2) {
-        window.scrollTo(0, y);
-        await new Promise((r) => setTimeout(r, 30));
-      }
-    });
+    // Bring every island into view and wait until Astro has hydrated it (it drops `ssr` then).
+    const count = await page.locator('astro-island').count();
+    for (let i = 0; i < count; i++) {
+      // Islands are `display: contents`: scroll to their first rendered element.
+      await page.evaluate((n) => {
+        const island = document.querySelectorAll('astro-island')[n];
+        (island.firstElementChild ?? island.parentElement)?.scrollIntoView();
+      }, i);
+      await page.waitForFunction((n) => !document.querySelectorAll('astro-island')[n].hasAttribute('ssr'), i, {
+        timeout: 30_000,
+      });
+    }
     await page.waitForLoadState('networkidle');
     const sum = async (list) => {
       const buffers = await Promise.all(list);
@@ -29,7 +35,7 @@ export async function measurePageWeight(browser, origin, paths) {
         gzip: buffers.reduce((n, b) => n + (b.length ? gzipSync(b).length : 0), 0),
       };
     };
-    rows.push({ path, js: await sum(bodies.script), css: await sum(bodies.stylesheet) });
+    rows.push({ path, html: await sum(bodies.document), js: await sum(bodies.script), css: await sum(bodies.stylesheet) });
     await page.close();
   }
   return rows;

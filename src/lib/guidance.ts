@@ -45,3 +45,20 @@ export function guideWithScale(conditional: Readable, unconditional: Readable, s
   }
   return result;
 }
+
+/**
+ * Classifier guidance (Dhariwal & Nichol 2021, eq. 14 and Algorithm 2):
+ *   ε̃ = ε(x_t) − s·√(1 − ᾱ_t)·∇ₓ log p_φ(y | x_t)
+ * ε = −√(1 − ᾱ_t)·score, so this adds s·∇ₓ log p_φ to the model's score. `alphaBar` is ᾱ_t of the
+ * timestep being denoised, `scale` is s (s = 0: the unguided ε).
+ */
+export function classifierGuidedEpsilon(epsilon: Readable, gradLogProb: Readable, alphaBar: number, scale: number, out?: Float32Array): Float32Array {
+  if (epsilon.length !== gradLogProb.length) {
+    throw new Error(`Classifier guidance: ε length ${epsilon.length} ≠ gradient length ${gradLogProb.length}.`);
+  }
+  if (!(alphaBar > 0 && alphaBar <= 1)) throw new RangeError(`Classifier guidance: ᾱ_t must be in (0, 1], got ${alphaBar}.`);
+  const gradCoef = scale * Math.sqrt(1 - alphaBar);
+  const result = out ?? new Float32Array(epsilon.length);
+  for (let i = 0; i < epsilon.length; i++) result[i] = epsilon[i]! - gradCoef * gradLogProb[i]!;
+  return result;
+}

@@ -56,7 +56,7 @@ test('home presents the book and lists every chapter with a working link', async
 });
 
 test('every page header has a labelled search form that leads to /search/', async ({ page }) => {
-  for (const path of ['/', '/notation/']) {
+  for (const path of ['/', '/notation/', '/shapes-world/']) {
     await page.goto(path);
     const form = page.getByRole('search');
     await expect(form).toHaveAttribute('action', '/search/');
@@ -216,7 +216,7 @@ test('notation page renders its math', async ({ page }) => {
 });
 
 test('pages without widgets ship no JavaScript', async ({ page, request }) => {
-  for (const path of ['/', '/notation/']) {
+  for (const path of ['/', '/notation/', '/shapes-world/']) {
     const html = await (await request.get(path)).text();
     expect(html, `${path} contains a <script>`).not.toMatch(/<script(?![^>]*type="application\/ld\+json")/i);
     expect(html).not.toContain('<astro-island');
@@ -248,7 +248,7 @@ const chapterPaths = readdirSync('content/chapters')
   .map((name: string) => `/chapters/${name.replace(/\.mdx$/, '')}/`);
 
 for (const scheme of ['light', 'dark'] as const) {
-  for (const path of ['/', '/notation/', ...chapterPaths, '/search/?q=noise']) {
+  for (const path of ['/', '/notation/', '/shapes-world/', ...chapterPaths, '/search/?q=noise']) {
     test(`axe finds no violations on ${path} (${scheme})`, async ({ page }) => {
       test.setTimeout(180_000);
       await page.emulateMedia({ colorScheme: scheme });

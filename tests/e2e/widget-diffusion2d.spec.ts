@@ -27,8 +27,8 @@ async function open(page: Page, query = '') {
 test.describe('Diffusion2D widget', () => {
   test('renders DDPM and DDIM panels from pure noise with the default state', async ({ page }) => {
     const figure = await open(page);
-    await expect(figure.getByRole('img', { name: /^DDPM, step 0 of 50, t = 980: 2000 particles of pure Gaussian noise/ })).toBeVisible();
-    await expect(figure.getByRole('img', { name: /^DDIM, step 0 of 50, t = 980/ })).toBeVisible();
+    await expect(figure.getByRole('img', { name: /^DDPM, step 0 of 50, t = 981: 2000 particles of pure Gaussian noise/ })).toBeVisible();
+    await expect(figure.getByRole('img', { name: /^DDIM, step 0 of 50, t = 981/ })).toBeVisible();
     // The canvas is backed at device-pixel resolution and something was drawn on it.
     const painted = await figure.locator('canvas').first().evaluate((canvas: HTMLCanvasElement) => {
       const ctx = canvas.getContext('2d')!;
@@ -47,10 +47,10 @@ test.describe('Diffusion2D widget', () => {
     const stepButton = figure.getByRole('button', { name: 'Step', exact: true });
     await stepButton.focus();
     await page.keyboard.press('Enter');
-    await expect(figure.getByRole('img', { name: /^DDIM, step 1 of 50, t = 960/ })).toBeVisible();
-    await expect(readout).toContainText('Step 1 of 50 · t = 960');
+    await expect(figure.getByRole('img', { name: /^DDIM, step 1 of 50, t = 961/ })).toBeVisible();
+    await expect(readout).toContainText('Step 1 of 50 · t = 961');
     await page.keyboard.press('Space');
-    await expect(readout).toContainText('Step 2 of 50 · t = 940');
+    await expect(readout).toContainText('Step 2 of 50 · t = 941');
 
     await figure.getByRole('button', { name: 'Step back', exact: true }).focus();
     await page.keyboard.press('Enter');
@@ -59,26 +59,26 @@ test.describe('Diffusion2D widget', () => {
     const scrub = figure.getByRole('slider', { name: 'Reverse step' });
     await scrub.focus();
     await page.keyboard.press('ArrowRight');
-    await expect(scrub).toHaveAttribute('aria-valuetext', 'step 2 of 50, t = 940');
+    await expect(scrub).toHaveAttribute('aria-valuetext', 'step 2 of 50, t = 941');
     await page.keyboard.press('End');
-    await expect(scrub).toHaveAttribute('aria-valuetext', 'step 50 of 50, final samples');
-    await expect(figure.getByRole('img', { name: /^DDPM, step 50 of 50, final samples: 2000 final samples/ })).toBeVisible();
+    await expect(scrub).toHaveAttribute('aria-valuetext', 'step 50 of 50, t = 0 (final samples)');
+    await expect(figure.getByRole('img', { name: /^DDPM, step 50 of 50, t = 0 \(final samples\): 2000 final samples/ })).toBeVisible();
     await page.keyboard.press('Home');
-    await expect(readout).toContainText('Step 0 of 50 · t = 980');
+    await expect(readout).toContainText('Step 0 of 50 · t = 981');
 
     // The dataset chooser and the process toggle work from the keyboard too.
     await figure.getByLabel('Dataset').selectOption('spiral');
     await expect(figure.getByRole('img', { name: /spiral data/ }).first()).toBeVisible();
     await figure.getByRole('radio', { name: 'Reverse (sampling)' }).focus();
     await page.keyboard.press('ArrowRight');
-    // Same noise level as the reverse view was showing: reverse step 0 (t = 980) ↔ forward step 50.
-    await expect(figure.getByRole('img', { name: /^Forward process, step 50 of 50, t = 980: 2000 points of the spiral data/ })).toBeVisible();
+    // Same noise level as the reverse view was showing: reverse step 0 (t = 981) ↔ forward step 50.
+    await expect(figure.getByRole('img', { name: /^Forward process, step 50 of 50, t = 981: 2000 points of the spiral data/ })).toBeVisible();
     await expect(figure.getByRole('img', { name: /^DDIM/ })).toHaveCount(0);
     await figure.getByRole('slider', { name: 'Forward step' }).focus();
     await page.keyboard.press('Home');
     await expect(figure.getByRole('img', { name: /^Forward process, step 0 of 50, t = 0 \(clean data\)/ })).toBeVisible();
     await page.keyboard.press('ArrowRight');
-    await expect(figure.getByRole('img', { name: /^Forward process, step 1 of 50, t = 0: / })).toBeVisible();
+    await expect(figure.getByRole('img', { name: /^Forward process, step 1 of 50, t = 1: / })).toBeVisible();
   });
 
   test('pointer: buttons, play and slider work with the mouse', async ({ page }) => {
@@ -113,7 +113,7 @@ test.describe('Diffusion2D widget', () => {
   test('URL state round-trips', async ({ page }) => {
     const figure = await open(page, '?d2.dataset=spiral&d2.steps=100&d2.step=30&d2.seed=7&d2.particles=500&d2.view=reverse');
     await expect(figure.getByLabel('Dataset')).toHaveValue('spiral');
-    await expect(figure.getByRole('img', { name: /^DDIM, step 30 of 100, t = 690: 500 particles part-way from noise to data, over the faint spiral data/ })).toBeVisible();
+    await expect(figure.getByRole('img', { name: /^DDIM, step 30 of 100, t = 691: 500 particles part-way from noise to data, over the faint spiral data/ })).toBeVisible();
     await expect(figure.locator('[data-name="seed-value"]')).toHaveText('7');
 
     await figure.getByRole('slider', { name: 'Reverse step' }).focus();
@@ -141,11 +141,11 @@ test.describe('Diffusion2D widget', () => {
     });
     const markup = encodeURIComponent('<img src=x onerror="window.__pwned=1">');
     const cases: [string, RegExp][] = [
-      [`?d2.dataset=${markup}&d2.steps=${markup}&d2.view=${markup}`, /^DDIM, step 0 of 50, t = 980/],
+      [`?d2.dataset=${markup}&d2.steps=${markup}&d2.view=${markup}`, /^DDIM, step 0 of 50, t = 981/],
       ['?d2.steps=NaN&d2.step=Infinity&d2.seed=-Infinity&d2.particles=0x10', /^DDIM, step 0 of 50/],
-      ['?d2.steps=-5&d2.step=-3&d2.seed=-1&d2.particles=-100', /^DDIM, step 0 of 10, t = 900: 100 particles/],
-      ['?d2.steps=1e9&d2.step=99999999&d2.particles=1', /^DDIM, step 1000 of 1000, final samples: 100 final samples/],
-      ['?d2.step=99999999&d2.particles=123456789', /^DDIM, step 50 of 50, final samples: 4000 final samples/],
+      ['?d2.steps=-5&d2.step=-3&d2.seed=-1&d2.particles=-100', /^DDIM, step 0 of 10, t = 901: 100 particles/],
+      ['?d2.steps=1e9&d2.step=99999999&d2.particles=1', /^DDIM, step 1000 of 1000, t = 0 \(final samples\): 100 final samples/],
+      ['?d2.step=99999999&d2.particles=123456789', /^DDIM, step 50 of 50, t = 0 \(final samples\): 4000 final samples/],
       // One 10k-character value (the preview server rejects request headers much over 16 kB).
       [`?d2.dataset=${'a'.repeat(10_000)}`, /^DDIM, step 0 of 50/],
       [`?d2.steps=${'9'.repeat(10_000)}`, /^DDIM, step 0 of 50/],
