@@ -15,7 +15,9 @@ if (major < 22) {
 const installed = 'node_modules/.package-lock.json';
 const stale = !existsSync(installed) || statSync(installed).mtimeMs < statSync('package-lock.json').mtimeMs;
 if (stale) {
-  console.log('Installing the locked npm packages (npm ci)…');
-  const result = spawnSync('npm', ['ci'], { stdio: 'inherit' });
+  // Not `npm ci`: it rejects our lock because vite 8 names an optional Windows-only package the
+  // registry does not serve (see .ci/run). `npm install` with the lock installs the locked versions.
+  console.log('Installing the locked npm packages (npm install)…');
+  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
