@@ -51,7 +51,7 @@ def io_contract(model_id: str) -> tuple[dict, dict]:
         'shapes-unet': ({'x': ('float32', img), 't': ('float32', ['batch']), 'tokens': ('int32', ['batch', length])},
                         {'eps': ('float32', img)}),
         'shapes-evaluator': ({'x': ('float32', img)},
-                             {'logits': ('float32', ['batch', heads]), 'features': ('float32', ['batch', 192])}),
+                             {'logits': ('float32', ['batch', heads]), 'features': ('float32', ['batch', 256])}),
         'shapes-noisy-classifier': ({'x': ('float32', img), 't': ('float32', ['batch'])},
                                     {'logits': ('float32', ['batch', classes])}),
         'shapes-noisy-classifier-grad': ({'x': ('float32', img), 't': ('float32', ['batch']), 'y': ('int32', ['batch'])},

@@ -7,7 +7,7 @@
  * approximation ε̂(x_{t−1}, t) ≈ ε̂(x_t, t), which is exact when ε̂ is constant along the path.
  */
 import { createSchedule, pickScheduleOptions, SCHEDULE_OPTION_KEYS, type NoiseSchedule, type ScheduleOptions } from '../schedules.ts';
-import { PREDICTION_TYPES, type PredictionType } from '../diffusion.ts';
+import { predictionToX0AndEpsilon, PREDICTION_TYPES, type PredictionType } from '../diffusion.ts';
 import { assertBoolean, assertInteger, assertKnownKeys, assertNumberInRange, assertOneOf } from '../options.ts';
 import { ANY_SAMPLER_OPTION_KEYS, checkStepArrays } from './common.ts';
 import { INVERSE_TIMESTEP_SPACINGS, inverseTimesteps, type InverseTimestepSpacing } from './timesteps.ts';
@@ -95,25 +95,10 @@ export class DDIMInverseSampler implements Sampler {
     const source = this.sourceTimestep(timestep);
     const alphaBar = source >= 0 ? this.schedule.alphasCumprod[source]! : this.initialAlphaCumprod;
     const alphaBarNext = this.schedule.alphasCumprod[timestep]!;
-    const a = Math.sqrt(alphaBar);
-    const b = Math.sqrt(1 - alphaBar);
     const length = sample.length;
-    const x0 = new Float32Array(length);
-    const eps = new Float32Array(length);
-    for (let i = 0; i < length; i++) {
-      const out = modelOutput[i]!;
-      const xt = sample[i]!;
-      if (this.predictionType === 'epsilon') {
-        x0[i] = (xt - b * out) / a;
-        eps[i] = out;
-      } else if (this.predictionType === 'sample') {
-        x0[i] = out;
-        eps[i] = (xt - a * out) / b;
-      } else {
-        x0[i] = a * xt - b * out;
-        eps[i] = a * out + b * xt;
-      }
-      if (this.clipSample) x0[i] = Math.min(Math.max(x0[i]!, -this.clipSampleRange), this.clipSampleRange);
+    const { x0, epsilon: eps } = predictionToX0AndEpsilon(this.predictionType, modelOutput, sample, alphaBar);
+    if (this.clipSample) {
+      for (let i = 0; i < length; i++) x0[i] = Math.min(Math.max(x0[i]!, -this.clipSampleRange), this.clipSampleRange);
     }
     const x0Coef = Math.sqrt(alphaBarNext);
     const epsCoef = Math.sqrt(1 - alphaBarNext);

@@ -4,7 +4,7 @@
  * variance on the same (strided) timesteps.
  */
 import { createSchedule, pickScheduleOptions, SCHEDULE_OPTION_KEYS, type NoiseSchedule, type ScheduleOptions } from '../schedules.ts';
-import { PREDICTION_TYPES, type PredictionType } from '../diffusion.ts';
+import { predictionToX0AndEpsilon, PREDICTION_TYPES, type PredictionType } from '../diffusion.ts';
 import { assertBoolean, assertInteger, assertKnownKeys, assertNumberInRange, assertOneOf } from '../options.ts';
 import { ANY_SAMPLER_OPTION_KEYS, checkStepArrays, processX0, pyIndex, resolveX0Processing, X0_PROCESSING_OPTION_KEYS, type ResolvedX0Processing, type X0ProcessingOptions } from './common.ts';
 import { discreteTimesteps, TIMESTEP_SPACINGS, type TimestepSpacing } from './timesteps.ts';
@@ -105,22 +105,7 @@ export class DDIMSampler implements Sampler {
     const length = sample.length;
 
     // x̂₀ and ε̂ from the model output ("predicted x₀" of eq. 12).
-    const x0 = new Float32Array(length);
-    const eps = new Float32Array(length);
-    for (let i = 0; i < length; i++) {
-      const out = modelOutput[i]!;
-      const xt = sample[i]!;
-      if (this.predictionType === 'epsilon') {
-        x0[i] = (xt - b * out) / a;
-        eps[i] = out;
-      } else if (this.predictionType === 'sample') {
-        x0[i] = out;
-        eps[i] = (xt - a * out) / b;
-      } else {
-        x0[i] = a * xt - b * out;
-        eps[i] = a * out + b * xt;
-      }
-    }
+    const { x0, epsilon: eps } = predictionToX0AndEpsilon(this.predictionType, modelOutput, sample, alphaBar);
     processX0(x0, this.x0Processing);
     if (this.useClippedModelOutput) {
       for (let i = 0; i < length; i++) eps[i] = (sample[i]! - a * x0[i]!) / b;
