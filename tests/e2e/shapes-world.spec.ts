@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { captionOf, chwToRgba, parseCaption, renderSceneBytes, sampleScene } from '../../src/lib/shapes-world/index';
@@ -27,7 +28,21 @@ test('shows the generator’s sample scenes, each with its caption as alt text',
   const allAlts = await page.locator('main img').evaluateAll((imgs) => imgs.map((img) => img.getAttribute('alt') ?? ''));
   for (const alt of allAlts) expect(alt.trim(), 'every picture has a caption').not.toBe('');
   await expect(page.getByRole('heading', { name: 'Models' })).toBeVisible();
-  await expect(page.getByRole('table')).toHaveCount(5);
+  await expect(page.locator('main table:not(.model-card *)')).toHaveCount(5);
+});
+
+test('every model card the export wrote is shown, with its id and measured metrics', async ({ page }) => {
+  const ids = readdirSync('models/cards')
+    .filter((name) => name.endsWith('.md') && name !== 'TEMPLATE.md')
+    .map((name) => name.replace(/\.md$/, ''));
+  expect(ids.length).toBeGreaterThan(0);
+  await page.goto('/shapes-world/');
+  for (const id of ids) {
+    const card = page.getByRole('region', { name: `Model card: ${id}` });
+    await expect(card).toBeVisible();
+    await expect(card.getByRole('heading', { name: 'Metrics' })).toBeVisible();
+    await expect(card.getByText(/SHA-256 [0-9a-f]{64}/)).toBeVisible();
+  }
 });
 
 test('the pictures are pixel for pixel what the generator renders in Node, scaled without smoothing', async ({ page }) => {
