@@ -10,6 +10,7 @@ import remarkCitations from './src/markdown/remark-citations.ts';
 import remarkKatexStrict from './src/markdown/remark-katex-strict.ts';
 import { references, shortAuthors } from './src/data/references.ts';
 import ortAssets from './src/integrations/ort-assets.ts';
+import testFixturePages from './src/integrations/test-fixture-pages.ts';
 
 /** @param {string} key */
 const describeReference = (key) => {
@@ -21,7 +22,7 @@ const describeReference = (key) => {
 // Plugin order matters: numbering rewrites the TeX (adds \tag), then the strict check sees the final TeX.
 export default defineConfig({
   site: 'https://diffusion-step-by-step.example',
-  integrations: [mdx(), svelte(), ortAssets()],
+  integrations: [mdx(), svelte(), ortAssets(), testFixturePages()],
   // Cross-origin isolation (COOP + COEP) lets ORT's WASM engine use SharedArrayBuffer threads.
   server: {
     headers: {

@@ -46,6 +46,8 @@ async function waitForServer(url, ms = 30_000) {
 
 const kb = (n) => (n / 1024).toFixed(1);
 
+// The runtime benchmark runs on a test-only page (src/integrations/test-fixture-pages.ts).
+process.env.DSBS_TEST_FIXTURES = '1';
 const astroSeconds = timed('npx', ['astro', 'build']);
 const pagefindSeconds = timed('npx', ['pagefind', '--site', 'dist']);
 
