@@ -3,6 +3,7 @@
  * the "model". The reverse run is computed one step at a time (`advance()`), so a caller can
  * spread the work over many short tasks and draw whatever is finished.
  */
+import { forwardMarginalSample } from '../diffusion';
 import { createRng, deriveSeed } from '../rng';
 import { createSampler, isStochastic } from '../samplers';
 import type { Sampler } from '../samplers/types';
@@ -47,10 +48,7 @@ export function forwardSample(
   alphaBar: number,
   out = new Float32Array(starts.length),
 ): Float32Array {
-  const a = Math.sqrt(alphaBar);
-  const b = Math.sqrt(1 - alphaBar);
-  for (let k = 0; k < starts.length; k++) out[k] = a * starts[k] + b * noise[k];
-  return out;
+  return forwardMarginalSample(starts, noise, alphaBar, out);
 }
 
 export interface ReverseRunOptions {
