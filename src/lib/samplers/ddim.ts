@@ -3,23 +3,18 @@
  * DDIMScheduler: η = 0 is the deterministic DDIM ODE sampler, η = 1 matches DDPM's posterior
  * variance on the same (strided) timesteps.
  */
-import { createSchedule, pickScheduleOptions, SCHEDULE_OPTION_KEYS, type NoiseSchedule, type ScheduleOptions } from '../schedules.ts';
-import { predictionToX0AndEpsilon, PREDICTION_TYPES, type PredictionType } from '../diffusion.ts';
-import { assertBoolean, assertInteger, assertKnownKeys, assertNumberInRange, assertOneOf } from '../options.ts';
-import { ANY_SAMPLER_OPTION_KEYS, checkStepArrays, processX0, pyIndex, resolveX0Processing, X0_PROCESSING_OPTION_KEYS, type ResolvedX0Processing, type X0ProcessingOptions } from './common.ts';
-import { discreteTimesteps, TIMESTEP_SPACINGS, type TimestepSpacing } from './timesteps.ts';
+import { SCHEDULE_OPTION_KEYS } from '../schedules.ts';
+import { predictionToX0AndEpsilon } from '../diffusion.ts';
+import { assertBoolean, assertKnownKeys, assertNumberInRange } from '../options.ts';
+import { ANY_SAMPLER_OPTION_KEYS, checkStepArrays, processX0, pyIndex, X0_PROCESSING_OPTION_KEYS } from './common.ts';
+import { DiscreteTimestepSampler, type DiscreteSamplerOptions } from './discrete-base.ts';
 import type { Sampler, StepResult } from './types.ts';
 
-export interface DDIMOptions extends ScheduleOptions, X0ProcessingOptions {
+export interface DDIMOptions extends DiscreteSamplerOptions {
   /** η of Song et al. 2021, eq. 16 (diffusers passes it to `step`; here it is fixed per sampler). Default 0. */
   eta?: number;
   /** ᾱ used after the last step: 1 (clean data) if true, else ᾱ at index 0 (diffusers `set_alpha_to_one`, default true). */
   setAlphaToOne?: boolean;
-  predictionType?: PredictionType;
-  /** Default 'leading' (diffusers DDIMScheduler). */
-  timestepSpacing?: TimestepSpacing;
-  /** Added to 'leading' timesteps (Stable Diffusion uses 1). Default 0. */
-  stepsOffset?: number;
   /** Recompute ε̂ from the clipped x̂₀ (diffusers `use_clipped_model_output`). Default false. */
   useClippedModelOutput?: boolean;
 }
@@ -35,45 +30,19 @@ export const DDIM_OPTION_KEYS = [
   'useClippedModelOutput',
 ] as const;
 
-export class DDIMSampler implements Sampler {
-  readonly schedule: NoiseSchedule;
+export class DDIMSampler extends DiscreteTimestepSampler implements Sampler {
   readonly eta: number;
-  readonly predictionType: PredictionType;
-  readonly timestepSpacing: TimestepSpacing;
-  readonly stepsOffset: number;
   readonly useClippedModelOutput: boolean;
-  readonly x0Processing: ResolvedX0Processing;
   /** ᾱ when the previous timestep is below 0. */
   readonly finalAlphaCumprod: number;
-  readonly initNoiseSigma = 1;
-  private currentTimesteps: number[];
-  private numInferenceSteps: number | undefined;
 
   constructor(options: DDIMOptions = {}) {
     assertKnownKeys('DDIM', options, DDIM_OPTION_KEYS, ANY_SAMPLER_OPTION_KEYS);
-    const { eta, setAlphaToOne, predictionType, timestepSpacing, stepsOffset, useClippedModelOutput, clipSample, clipSampleRange, thresholding, dynamicThresholdingRatio, sampleMaxValue, sampleSize } = options;
-    this.schedule = createSchedule(pickScheduleOptions(options));
+    super(options);
+    const { eta, setAlphaToOne, useClippedModelOutput } = options;
     this.eta = assertNumberInRange('eta', eta ?? 0, 0, Infinity);
-    this.predictionType = assertOneOf('predictionType', predictionType ?? 'epsilon', PREDICTION_TYPES);
-    this.timestepSpacing = assertOneOf('timestepSpacing', timestepSpacing ?? 'leading', TIMESTEP_SPACINGS);
-    this.stepsOffset = assertInteger('stepsOffset', stepsOffset ?? 0, 0, this.schedule.numTrainTimesteps - 1);
     this.useClippedModelOutput = assertBoolean('useClippedModelOutput', useClippedModelOutput ?? false);
-    this.x0Processing = resolveX0Processing({ clipSample, clipSampleRange, thresholding, dynamicThresholdingRatio, sampleMaxValue, sampleSize });
     this.finalAlphaCumprod = assertBoolean('setAlphaToOne', setAlphaToOne ?? true) ? 1 : this.schedule.alphasCumprod[0]!;
-    this.currentTimesteps = Array.from({ length: this.schedule.numTrainTimesteps }, (_, i) => this.schedule.numTrainTimesteps - 1 - i);
-  }
-
-  get timesteps(): readonly number[] {
-    return this.currentTimesteps;
-  }
-
-  setTimesteps(numInferenceSteps: number): void {
-    this.currentTimesteps = discreteTimesteps(this.schedule.numTrainTimesteps, numInferenceSteps, this.timestepSpacing, this.stepsOffset);
-    this.numInferenceSteps = numInferenceSteps;
-  }
-
-  scaleModelInput(sample: Float32Array): Float32Array {
-    return sample;
   }
 
   /** diffusers: prev = t − ⌊T/n⌋ for every spacing. */

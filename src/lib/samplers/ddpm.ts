@@ -4,11 +4,10 @@
  * μ̃(x_t, x̂₀) (eq. 7) plus σ_t z. Fewer inference steps use the strided posterior with
  * β = 1 − ᾱ_t/ᾱ_prev.
  */
-import { createSchedule, pickScheduleOptions, SCHEDULE_OPTION_KEYS, type NoiseSchedule, type ScheduleOptions } from '../schedules.ts';
-import { PREDICTION_TYPES, type PredictionType } from '../diffusion.ts';
+import { SCHEDULE_OPTION_KEYS } from '../schedules.ts';
 import { assertInteger, assertKnownKeys, assertOneOf } from '../options.ts';
-import { ANY_SAMPLER_OPTION_KEYS, checkStepArrays, processX0, pyIndex, resolveX0Processing, X0_PROCESSING_OPTION_KEYS, type ResolvedX0Processing, type X0ProcessingOptions } from './common.ts';
-import { discreteTimesteps, TIMESTEP_SPACINGS, type TimestepSpacing } from './timesteps.ts';
+import { ANY_SAMPLER_OPTION_KEYS, checkStepArrays, processX0, pyIndex, X0_PROCESSING_OPTION_KEYS } from './common.ts';
+import { DiscreteTimestepSampler, type DiscreteSamplerOptions } from './discrete-base.ts';
 import type { Sampler, StepResult } from './types.ts';
 
 /**
@@ -20,12 +19,8 @@ import type { Sampler, StepResult } from './types.ts';
 export const DDPM_VARIANCE_TYPES = ['fixed_small', 'fixed_small_log', 'fixed_large'] as const;
 export type DDPMVarianceType = (typeof DDPM_VARIANCE_TYPES)[number];
 
-export interface DDPMOptions extends ScheduleOptions, X0ProcessingOptions {
+export interface DDPMOptions extends DiscreteSamplerOptions {
   varianceType?: DDPMVarianceType;
-  predictionType?: PredictionType;
-  /** Default 'leading' (diffusers DDPMScheduler). */
-  timestepSpacing?: TimestepSpacing;
-  stepsOffset?: number;
 }
 
 export const DDPM_OPTION_KEYS = [
@@ -40,41 +35,13 @@ export const DDPM_OPTION_KEYS = [
 /** Smallest posterior variance, as in diffusers (keeps log β̃ finite at the last step). */
 const MIN_VARIANCE = 1e-20;
 
-export class DDPMSampler implements Sampler {
-  readonly schedule: NoiseSchedule;
+export class DDPMSampler extends DiscreteTimestepSampler implements Sampler {
   readonly varianceType: DDPMVarianceType;
-  readonly predictionType: PredictionType;
-  readonly timestepSpacing: TimestepSpacing;
-  readonly stepsOffset: number;
-  readonly x0Processing: ResolvedX0Processing;
-  readonly initNoiseSigma = 1;
-  private currentTimesteps: number[];
-  private numInferenceSteps: number | undefined;
 
   constructor(options: DDPMOptions = {}) {
     assertKnownKeys('DDPM', options, DDPM_OPTION_KEYS, ANY_SAMPLER_OPTION_KEYS);
-    const { varianceType, predictionType, timestepSpacing, stepsOffset, clipSample, clipSampleRange, thresholding, dynamicThresholdingRatio, sampleMaxValue, sampleSize } = options;
-    this.schedule = createSchedule(pickScheduleOptions(options));
-    this.varianceType = assertOneOf('varianceType', varianceType ?? 'fixed_small', DDPM_VARIANCE_TYPES);
-    this.predictionType = assertOneOf('predictionType', predictionType ?? 'epsilon', PREDICTION_TYPES);
-    this.timestepSpacing = assertOneOf('timestepSpacing', timestepSpacing ?? 'leading', TIMESTEP_SPACINGS);
-    this.stepsOffset = assertInteger('stepsOffset', stepsOffset ?? 0, 0, this.schedule.numTrainTimesteps - 1);
-    this.x0Processing = resolveX0Processing({ clipSample, clipSampleRange, thresholding, dynamicThresholdingRatio, sampleMaxValue, sampleSize });
-    // Before setTimesteps, diffusers visits every training timestep T−1, …, 0.
-    this.currentTimesteps = Array.from({ length: this.schedule.numTrainTimesteps }, (_, i) => this.schedule.numTrainTimesteps - 1 - i);
-  }
-
-  get timesteps(): readonly number[] {
-    return this.currentTimesteps;
-  }
-
-  setTimesteps(numInferenceSteps: number): void {
-    this.currentTimesteps = discreteTimesteps(this.schedule.numTrainTimesteps, numInferenceSteps, this.timestepSpacing, this.stepsOffset);
-    this.numInferenceSteps = numInferenceSteps;
-  }
-
-  scaleModelInput(sample: Float32Array): Float32Array {
-    return sample;
+    super(options);
+    this.varianceType = assertOneOf('varianceType', options.varianceType ?? 'fixed_small', DDPM_VARIANCE_TYPES);
   }
 
   /** diffusers `previous_timestep`: t − ⌊T/n⌋ (may be negative: then the target is clean data, ᾱ = 1). */
