@@ -1,12 +1,17 @@
-// `npm run bench`: build time, bytes shipped per page, and widget compute speed in headless Chromium.
+// `npm run bench`: build time, bytes shipped per page, widget compute speed, the model runtime's
+// overhead and thread scaling, and text → image sampling, in headless Chromium.
 // Prints Markdown tables. Numbers come from this machine at the time of the run; nothing is asserted.
-import { spawn, spawnSync } from 'node:child_process';
+// Holds the e2e lock (scripts/e2e.sh) while it builds and measures, so test runs neither rebuild
+// dist/ under it nor compete for the CPU.
+import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { chromium } from '@playwright/test';
 import { measurePageWeight } from './bench/page-weight.mjs';
 import { measureWidgets } from './bench/widgets.mjs';
-import { measureRuntime, printRuntime } from './bench/runtime.mjs';
+import { launchBrowser, measureRuntime, printRuntime, startPreview, underE2eLock, waitForServer } from './bench/runtime.mjs';
+import { measureTextToImage, printTextToImage } from './bench/text-to-image.mjs';
+
+underE2eLock(new URL(import.meta.url).pathname);
 
 const root = new URL('..', import.meta.url).pathname;
 const port = 4399;
@@ -33,17 +38,6 @@ function builtPages(dir = join(root, 'dist')) {
   return pages.map((p) => p.replace(/^\/+/, '/')).sort();
 }
 
-async function waitForServer(url, ms = 30_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`server at ${url} did not start`);
-}
-
 const kb = (n) => (n / 1024).toFixed(1);
 
 // The runtime benchmark runs on a test-only page (src/integrations/test-fixture-pages.ts).
@@ -51,17 +45,10 @@ process.env.DSBS_TEST_FIXTURES = '1';
 const astroSeconds = timed('npx', ['astro', 'build']);
 const pagefindSeconds = timed('npx', ['pagefind', '--site', 'dist']);
 
-const server = spawn('npx', ['astro', 'preview', '--host', '127.0.0.1', '--port', String(port)], {
-  cwd: root,
-  stdio: 'ignore',
-  detached: true,
-});
+const server = startPreview(root, port);
 try {
   await waitForServer(origin + '/');
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-quic', '--disable-background-networking', '--enable-unsafe-webgpu'],
-  });
+  const browser = await launchBrowser();
   try {
     const weights = await measurePageWeight(browser, origin, builtPages());
     console.log('\n## Build\n');
@@ -81,6 +68,7 @@ try {
     console.log('| measurement | value |\n|---|---:|');
     for (const { name, value } of widgetRows) console.log(`| ${name} | ${value} |`);
     printRuntime(await measureRuntime(browser, origin));
+    printTextToImage(await measureTextToImage(browser, origin));
   } finally {
     await browser.close();
   }

@@ -28,7 +28,7 @@ for (const { fixture } of pocket.golden) {
     const started = performance.now();
     const result = await replayGoldenCase(fixture, goldenCase, sessions.model);
     failed ||= !result.pass;
-    const pixels = result.differingBytes === null ? '' : `, ${result.differingBytes} 8-bit values differ`;
+    const pixels = result.differingBytes === null ? "" : `, ${result.differingBytes} 8-bit values differ (${result.boundaryBytes} rounding-boundary ties)`;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(`golden ${fixture.model} ${describeGoldenCase(goldenCase)}: max abs diff ${result.maxAbsDiff.toExponential(2)}${pixels} (${seconds} s)`);
   }

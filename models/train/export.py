@@ -37,8 +37,10 @@ from .vocab import load_vocabulary
 SCHEDULE = {'numTrainTimesteps': NUM_TRAIN_TIMESTEPS, 'betaSchedule': BETA_SCHEDULE,
             'betaStart': BETA_START, 'betaEnd': BETA_END}
 # The DDIM configuration of every golden file, in src/lib/samplers/ddim.ts option names.
+# useClippedModelOutput: after clipping x̂₀, ε̂ is recomputed from it (diffusers' use_clipped_model_output),
+# which keeps guided samples clean at large w (src/lib/pocket/sampler-config.ts explains why).
 SAMPLER = {'name': 'ddim', 'timestepSpacing': 'leading', 'stepsOffset': 0, 'clipSample': True,
-           'clipSampleRange': 1, 'setAlphaToOne': True, 'predictionType': 'epsilon',
+           'clipSampleRange': 1, 'setAlphaToOne': True, 'predictionType': 'epsilon', 'useClippedModelOutput': True,
            'guidance': 'eps = (1 + w) * eps(x, c) - w * eps(x)  (Ho & Salimans 2022, eq. 6)'}
 
 def io_contract(model_id: str) -> tuple[dict, dict]:
@@ -133,7 +135,8 @@ def unet_golden(unet: torch.nn.Module, smoke: bool) -> tuple[dict, dict]:
     """A few captions, seeds and w through the reference DDIM sampler."""
     vocab = load_vocabulary()
     one, two = vocab.raw['evaluationCaptions']['oneObject'], vocab.raw['evaluationCaptions']['twoObjects']
-    cases = [(one[0], 0.0, 0, 50, 0.0), (one[0], 3.0, 0, 50, 0.0), (two[0], 3.0, 1, 50, 0.0), (one[4], 7.0, 2, 10, 1.0)]
+    cases = [(one[0], 0.0, 0, 50, 0.0), (one[0], 3.0, 0, 50, 0.0), (two[0], 3.0, 1, 50, 0.0), (one[4], 1.0, 2, 10, 0.0),
+             (one[4], 3.0, 3, 10, 1.0)]
     if smoke:
         cases = [(one[0], 3.0, 0, 3, 0.0), (two[0], 1.0, 1, 2, 1.0)]
     tensors, meta_cases = {}, []
@@ -148,7 +151,8 @@ def unet_golden(unet: torch.nn.Module, smoke: bool) -> tuple[dict, dict]:
                 out = unet(x.repeat(2, 1, 1, 1), torch.full((2,), t), tokens)
             return guide(out[:1], out[1:], w)
 
-        x0 = ddim_sample(eps_fn, x_T, steps, eta=eta, noises=noises, spacing=SAMPLER['timestepSpacing'])
+        x0 = ddim_sample(eps_fn, x_T, steps, eta=eta, noises=noises, spacing=SAMPLER['timestepSpacing'],
+                         use_clipped_model_output=SAMPLER['useClippedModelOutput'])
         prefix = f'case{i}'
         tensors[f'{prefix}.tokens'] = tokens
         tensors[f'{prefix}.xT'] = x_T
@@ -205,7 +209,7 @@ def classifier_guidance_golden(classifier: torch.nn.Module, smoke: bool) -> tupl
     abar = alphas_cumprod()
     grad_net = NoisyClassifierGrad(classifier)
     cases = [(colours.index('green') * len(shapes) + shapes.index('square'), 3.0, 0, 50, 0.0),
-             (colours.index('magenta') * len(shapes) + shapes.index('circle'), 10.0, 1, 10, 1.0)]
+             (colours.index('magenta') * len(shapes) + shapes.index('circle'), 3.0, 1, 10, 1.0)]
     if smoke:
         cases = [(c, s, seed, 2, eta) for c, s, seed, _, eta in cases]
     tensors, meta_cases = {}, []
@@ -221,7 +225,8 @@ def classifier_guidance_golden(classifier: torch.nn.Module, smoke: bool) -> tupl
                 _, grad = grad_net(x, torch.full((1,), t), torch.tensor([y], dtype=torch.int32))
             return classifier_guide(eps, grad, float(abar[int(t)]), scale)
 
-        x0 = ddim_sample(eps_fn, x_T, steps, eta=eta, noises=noises, spacing=SAMPLER['timestepSpacing'])
+        x0 = ddim_sample(eps_fn, x_T, steps, eta=eta, noises=noises, spacing=SAMPLER['timestepSpacing'],
+                         use_clipped_model_output=SAMPLER['useClippedModelOutput'])
         prefix = f'case{i}'
         tensors[f'{prefix}.xT'] = x_T
         if noises is not None:
@@ -296,6 +301,25 @@ def mixture_metrics(mlp: torch.nn.Module, smoke: bool) -> dict:
             dist += d.min(1).values.sum().item()
         out[f'class accuracy of samples, w={w:g}'] = round(hits / (n * mixture2d.NUM_CLASSES), 4)
         out[f'mean distance to nearest blob centre / σ (exact mixture: √(π/2) ≈ 1.253), w={w:g}'] = round(dist / (n * mixture2d.NUM_CLASSES) / mixture2d.BLOB_STD, 3)
+    return out
+
+
+def unet_metrics(onnx_sha256: str, smoke: bool) -> dict:
+    """The `npm run models:eval` table (models/eval/shapes-unet.json) when it scored this very file;
+    otherwise a note to run it (the evaluation runs the exported ONNX file, so it comes after export)."""
+    path = REPO / 'models' / 'eval' / 'shapes-unet.json'
+    if smoke or not path.exists():
+        return {'sample quality': 'run `npm run models:eval`, then re-export to copy its table here'}
+    report = json.loads(path.read_text())
+    if report.get('modelSha256') != onnx_sha256:
+        return {'sample quality': f'models/eval/shapes-unet.json scored another file ({report.get("modelSha256", "?")[:12]}); run `npm run models:eval`'}
+    pct = lambda v: '—' if v is None else f'{100 * v:.1f} %'
+    out = {'evaluation': f"{report['samplesPerCaption']} samples × {len(report['captions']['one'])} one-object + "
+                          f"{len(report['captions']['two'])} two-object held-out captions, DDIM {report['steps']} steps, seed {report['seed']}"}
+    for row in report['rows']:
+        out[f"w = {row['w']:g}: colour / shape / size / position"] = ' / '.join(pct(row[k]) for k in ('colour', 'shape', 'size', 'position'))
+        out[f"w = {row['w']:g}: both objects / relation / all (two objects)"] = ' / '.join(pct(row[k]) for k in ('bothObjects', 'relation', 'twoObjectAll'))
+        out[f"w = {row['w']:g}: diversity (mean pairwise feature distance)"] = f"{row['diversity']:.2f}"
     return out
 
 
@@ -432,7 +456,8 @@ def export_model(key: str, smoke: bool) -> list[dict]:
         elif model_id == 'shapes-noisy-classifier-grad':
             golden = classifier_guidance_golden(net, smoke)
         if golden is not None:
-            sampler = {**SAMPLER, 'clipSample': model_id != 'mixture2d-mlp'}
+            clip = model_id != 'mixture2d-mlp'
+            sampler = {**SAMPLER, 'clipSample': clip, 'useClippedModelOutput': clip}
             write_bundle(fixtures / f'{model_id}.golden', golden[0],
                          {'model': f'{model_id}.onnx', 'schedule': SCHEDULE, 'sampler': sampler, **golden[1]})
         metrics = {}
@@ -442,6 +467,8 @@ def export_model(key: str, smoke: bool) -> list[dict]:
             metrics = noisy_classifier_metrics(net, smoke)
         elif model_id == 'mixture2d-mlp':
             metrics = mixture_metrics(net, smoke)
+        elif model_id == 'shapes-unet':
+            metrics = unet_metrics(sha256(path), smoke)
         if 'gradVsAutogradMaxAbs' in extra:
             metrics['max abs difference, hand-written grad vs torch.autograd (parity inputs)'] = f"{extra['gradVsAutogradMaxAbs']:.2e}"
         entry = {

@@ -3,7 +3,8 @@ operation, what the TypeScript side computes with src/lib/samplers/ddim.ts (diff
 DDIMScheduler semantics) and src/lib/guidance.ts:
   - timesteps: diffusers set_timesteps with the given spacing; prev = t − ⌊T/n⌋; ᾱ_prev = 1 after
     the last step (set_alpha_to_one);
-  - x̂₀ = (x_t − √(1−ᾱ_t) ε̂)/√ᾱ_t, clipped to [−1, 1] (clip_sample);
+  - x̂₀ = (x_t − √(1−ᾱ_t) ε̂)/√ᾱ_t, clipped to [−1, 1] (clip_sample); with
+    use_clipped_model_output, ε̂ is then recomputed from the clipped x̂₀: (x_t − √ᾱ_t x̂₀)/√(1−ᾱ_t);
   - x_prev = √ᾱ_prev x̂₀ + √(1 − ᾱ_prev − σ²) ε̂ + σ z, σ = η·√((1−ᾱ_prev)/(1−ᾱ_t)·(1−ᾱ_t/ᾱ_prev))
     (Song et al. 2021, eqs. 12 and 16);
   - guidance ε̃ = (1 + w) ε(x, c) − w ε(x) (Ho & Salimans 2022, eq. 6).
@@ -48,7 +49,7 @@ def classifier_guide(eps: torch.Tensor, grad_log_p: torch.Tensor, alpha_bar_t: f
 def ddim_sample(eps_fn: Callable[[torch.Tensor, float], torch.Tensor], x_T: torch.Tensor, num_steps: int,
                 eta: float = 0.0, spacing: str = 'leading', noises: torch.Tensor | None = None,
                 clip: bool = True, abar: torch.Tensor | None = None,
-                record: list | None = None) -> torch.Tensor:
+                record: list | None = None, use_clipped_model_output: bool = False) -> torch.Tensor:
     """eps_fn(x_t, t) → ε̃ (already guided). noises [num_steps, *x.shape] is used when eta > 0."""
     abar = alphas_cumprod() if abar is None else abar
     T = abar.shape[0]
@@ -63,6 +64,8 @@ def ddim_sample(eps_fn: Callable[[torch.Tensor, float], torch.Tensor], x_T: torc
         x0 = ((x.double() - math.sqrt(1 - a_t) * eps.double()) / math.sqrt(a_t)).float()
         if clip:
             x0 = x0.clamp(-1.0, 1.0)
+        if use_clipped_model_output:
+            eps = ((x.double() - math.sqrt(a_t) * x0.double()) / math.sqrt(1 - a_t)).float()
         variance = (1 - a_prev) / (1 - a_t) * (1 - a_t / a_prev)
         std = eta * math.sqrt(variance)
         out = math.sqrt(a_prev) * x0.double() + math.sqrt(1 - a_prev - std * std) * eps.double()

@@ -111,6 +111,64 @@ export const references = {
     venue: 'Neural Computation 23(7), 1661–1674',
     doi: '10.1162/NECO_a_00142',
   },
+  nichol2022glide: {
+    authors: ['Alex Nichol', 'Prafulla Dhariwal', 'Aditya Ramesh', 'Pranav Shyam', 'Pamela Mishkin', 'Bob McGrew', 'Ilya Sutskever', 'Mark Chen'],
+    year: 2022,
+    title: 'GLIDE: Towards Photorealistic Image Generation and Editing with Text-Guided Diffusion Models',
+    venue: 'ICML 2022',
+    arxiv: '2112.10741',
+  },
+  radford2021clip: {
+    authors: [
+      'Alec Radford', 'Jong Wook Kim', 'Chris Hallacy', 'Aditya Ramesh', 'Gabriel Goh', 'Sandhini Agarwal',
+      'Girish Sastry', 'Amanda Askell', 'Pamela Mishkin', 'Jack Clark', 'Gretchen Krueger', 'Ilya Sutskever',
+    ],
+    year: 2021,
+    title: 'Learning Transferable Visual Models From Natural Language Supervision',
+    venue: 'ICML 2021',
+    arxiv: '2103.00020',
+  },
+  ramesh2022: {
+    authors: ['Aditya Ramesh', 'Prafulla Dhariwal', 'Alex Nichol', 'Casey Chu', 'Mark Chen'],
+    year: 2022,
+    title: 'Hierarchical Text-Conditional Image Generation with CLIP Latents',
+    arxiv: '2204.06125',
+  },
+  crowson2022vqganclip: {
+    authors: ['Katherine Crowson', 'Stella Biderman', 'Daniel Kornis', 'Dashiell Stander', 'Eric Hallahan', 'Louis Castricato', 'Edward Raff'],
+    year: 2022,
+    title: 'VQGAN-CLIP: Open Domain Image Generation and Editing with Natural Language Guidance',
+    venue: 'ECCV 2022',
+    arxiv: '2204.08583',
+  },
+  heusel2017fid: {
+    authors: ['Martin Heusel', 'Hubert Ramsauer', 'Thomas Unterthiner', 'Bernhard Nessler', 'Sepp Hochreiter'],
+    year: 2017,
+    title: 'GANs Trained by a Two Time-Scale Update Rule Converge to a Local Nash Equilibrium',
+    venue: 'NeurIPS 2017',
+    arxiv: '1706.08500',
+  },
+  sajjadi2018: {
+    authors: ['Mehdi S. M. Sajjadi', 'Olivier Bachem', 'Mario Lucic', 'Olivier Bousquet', 'Sylvain Gelly'],
+    year: 2018,
+    title: 'Assessing Generative Models via Precision and Recall',
+    venue: 'NeurIPS 2018',
+    arxiv: '1806.00035',
+  },
+  kynkaanniemi2019: {
+    authors: ['Tuomas Kynkäänniemi', 'Tero Karras', 'Samuli Laine', 'Jaakko Lehtinen', 'Timo Aila'],
+    year: 2019,
+    title: 'Improved Precision and Recall Metric for Assessing Generative Models',
+    venue: 'NeurIPS 2019',
+    arxiv: '1904.06991',
+  },
+  hessel2021clipscore: {
+    authors: ['Jack Hessel', 'Ari Holtzman', 'Maxwell Forbes', 'Ronan Le Bras', 'Yejin Choi'],
+    year: 2021,
+    title: 'CLIPScore: A Reference-free Evaluation Metric for Image Captioning',
+    venue: 'EMNLP 2021',
+    arxiv: '2104.08718',
+  },
 } as const satisfies Record<string, Reference>;
 
 export type ReferenceKey = keyof typeof references;

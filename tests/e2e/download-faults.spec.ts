@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page, type Route } from '@playwright/test';
+import { expect, test, type Page, type Route } from './support/test';
 import AxeBuilder from '@axe-core/playwright';
 import { largeFixtureBytes } from './support/large-fixture';
 

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './support/test';
 import { rngFingerprint } from '../../src/lib/rng';
 import { bundleForBrowser } from './support/bundle-for-browser';
 

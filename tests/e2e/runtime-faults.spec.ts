@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './support/test';
 import { openFixture, runtimeWorker, watchErrors } from './runtime-helpers';
 
 declare global {
@@ -106,22 +106,24 @@ test('device.destroy() mid-run → clear message within 1 s, nothing stale, retr
 test('cancel mid-run → stops between steps with a message, retry runs to the end', async ({ page }) => {
   const errors = watchErrors(page);
   await openFixture(page);
-  await page.evaluate(() => {
-    window.loopDone = window.runtimeFixture.startLoop('wasm', 400);
-  });
-  await expect(page.locator('#status')).toHaveText(/step ([3-9]|\d\d+) of 400/, { timeout: 90_000 });
+  // Long enough (about a second or more) that the click lands mid-run even on a loaded machine.
+  const steps = 4000;
+  await page.evaluate((n) => {
+    window.loopDone = window.runtimeFixture.startLoop('wasm', n);
+  }, steps);
+  await expect(page.locator('#status')).toHaveText(new RegExp(`step ([3-9]|\\d\\d+) of ${steps}$`), { timeout: 90_000 });
   const seenBeforeCancel = Number(/step (\d+)/.exec((await page.locator('#status').textContent()) ?? '')![1]);
   await page.locator('#cancel').click();
   const outcome = await page.evaluate(() => window.loopDone);
   expect(outcome).toMatchObject({ ok: false, kind: 'cancelled' });
-  const stoppedAfter = Number(/^Cancelled after (\d+) of 400 steps\.$/.exec(outcome.message!)![1]);
+  const stoppedAfter = Number(new RegExp(`^Cancelled after (\\d+) of ${steps} steps\\.$`).exec(outcome.message!)![1]);
   expect(stoppedAfter).toBeGreaterThanOrEqual(seenBeforeCancel);
-  expect(stoppedAfter).toBeLessThan(400);
+  expect(stoppedAfter).toBeLessThan(steps);
   await expect(page.locator('#status')).toHaveText('cancelled');
   await expect(page.locator('#message')).toHaveText(outcome.message!);
 
   await page.locator('#retry').click();
-  await expect(page.locator('#status')).toHaveText(/^done: 400 steps/, { timeout: 120_000 });
+  await expect(page.locator('#status')).toHaveText(new RegExp(`^done: ${steps} steps`), { timeout: 120_000 });
   expect(await page.evaluate(() => window.runtimeFixture.holders())).toEqual({});
   expect(errors).toEqual([]);
 });

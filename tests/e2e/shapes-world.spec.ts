@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test';
 import { captionOf, chwToRgba, parseCaption, renderSceneBytes, sampleScene } from '../../src/lib/shapes-world/index';
 import { bundleForBrowser } from './support/bundle-for-browser';
 

@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from './support/test';
 import { encodePng } from '../../src/lib/image/png';
 
 /** The page that hosts both widgets. */

@@ -165,6 +165,8 @@ export interface GoldenSamplerConfig {
   clipSample: boolean;
   clipSampleRange: number;
   setAlphaToOne: boolean;
+  /** Recompute ε̂ from the clipped x̂₀ (absent in older files: false). */
+  useClippedModelOutput: boolean;
   predictionType: 'epsilon' | 'sample' | 'v_prediction';
 }
 
@@ -249,6 +251,7 @@ function parseSamplerConfig(where: string, value: unknown): GoldenSamplerConfig 
     clipSample: field(where, value, 'clipSample', isBoolean, 'a boolean'),
     clipSampleRange: field(where, value, 'clipSampleRange', isNumber, 'a number'),
     setAlphaToOne: field(where, value, 'setAlphaToOne', isBoolean, 'a boolean'),
+    useClippedModelOutput: value.useClippedModelOutput === undefined ? false : field(where, value, 'useClippedModelOutput', isBoolean, 'a boolean'),
     predictionType: field(where, value, 'predictionType', (v): v is GoldenSamplerConfig['predictionType'] => v === 'epsilon' || v === 'sample' || v === 'v_prediction', 'a prediction type'),
   };
 }

@@ -14,7 +14,8 @@ import { DTYPES, FEATURES, mirrorPath, POCKET_ROOT, type ModelEntry, type ModelF
 
 export * from './model-entry';
 
-const symbolicDim = z.string().regex(/^[a-z][a-z0-9_]*$/, 'symbolic dimension: lower_snake_case name');
+// Exporters name dims freely (optimum: batch_size; ORT-transformed graphs: Addlast_hidden_state_dim_0).
+const symbolicDim = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'symbolic dimension: an identifier (letters, digits, "_")');
 const dim = z.union([z.number().int().positive(), symbolicDim]);
 const tensorSpec = z.strictObject({
   dtype: z.enum(DTYPES),
@@ -63,8 +64,13 @@ const fullFile = z.strictObject({
   /** The size as published (for consent and progress before pinning). */
   bytesApprox: z.number().int().positive(),
   sha256: sha256.nullable(),
-  inputs: tensorMap,
-  outputs: tensorMap,
+  /** Only .onnx files have an IO contract; other files (tokenizer.json, .onnx_data) have none. */
+  inputs: tensorMap.optional(),
+  outputs: tensorMap.optional(),
+}).superRefine((f, ctx) => {
+  const isModel = f.path.endsWith('.onnx');
+  if (isModel && (!f.inputs || !f.outputs)) ctx.addIssue({ code: 'custom', path: ['inputs'], message: 'an .onnx file needs its inputs and outputs' });
+  if (!isModel && (f.inputs || f.outputs)) ctx.addIssue({ code: 'custom', path: ['inputs'], message: 'only .onnx files have inputs and outputs' });
 });
 
 const fullEntry = z.strictObject({
@@ -127,7 +133,7 @@ function fromFull(e: FullEntryJson): ModelEntry {
     bytes: f.bytes,
     bytesApprox: f.bytesApprox,
     sha256: f.sha256,
-    io: { inputs: f.inputs, outputs: f.outputs },
+    io: { inputs: f.inputs ?? {}, outputs: f.outputs ?? {} },
   }));
   return {
     id: e.id,

@@ -31,6 +31,7 @@ export interface ModelFile {
   bytes: number | null;
   bytesApprox: number;
   sha256: string | null;
+  /** Empty maps for files that are not models (tokenizer.json, external .onnx_data). */
   io: IoContract;
 }
 

@@ -59,6 +59,11 @@ export interface CreateSessionOptions {
   backend: Backend;
   /** WASM threads. Applies only to the first session of this JS realm (ORT initialises once). */
   numThreads?: number;
+  /**
+   * Fixed sizes for symbolic dimensions (e.g. `{ batch_size: 1, height: 64 }`): shapes become
+   * static, so ORT can plan memory and WebGPU can reuse its pipelines.
+   */
+  freeDimensionOverrides?: Record<string, number>;
 }
 
 export interface OrtSession {
@@ -102,6 +107,7 @@ export async function createSession(modelBytes: Uint8Array, options: CreateSessi
     graphOptimizationLevel: 'all',
     // Errors only: ORT's node-placement warnings (shape ops kept on CPU) are expected, not news.
     logSeverityLevel: 3,
+    ...(options.freeDimensionOverrides ? { freeDimensionOverrides: options.freeDimensionOverrides } : {}),
   });
   return { backend: options.backend, wasmThreads: initialisedThreads ?? 1, inner, disposed: false };
 }

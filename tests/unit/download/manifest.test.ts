@@ -41,10 +41,11 @@ describe('models/manifest.json', () => {
   it('full-size entries carry the contracts from the notes and are unloadable until pinned, saying why', () => {
     const turbo = entries.get('sd-turbo')!;
     const unet = turbo.files.find((f) => f.role === 'unet')!;
+    // The published export keeps optimum's symbolic dims; the pipeline pins them with freeDimensionOverrides.
     expect(unet.io.inputs).toEqual({
-      sample: { dtype: 'float32', shape: [1, 4, 64, 64] },
-      timestep: { dtype: 'int64', shape: [1] },
-      encoder_hidden_states: { dtype: 'float32', shape: [1, 77, 1024] },
+      sample: { dtype: 'float32', shape: ['batch_size', 'num_channels', 'height', 'width'] },
+      timestep: { dtype: 'int64', shape: ['steps'] },
+      encoder_hidden_states: { dtype: 'float32', shape: ['batch_size', 'sequence_length', 1024] },
     });
     expect(turbo.requiredFeatures).toContain('shader-f16');
     expect(unet.sitePath).toBe(mirrorPath('sd-turbo', 'unet/model.onnx'));
@@ -91,6 +92,21 @@ describe('manifest schema', () => {
     const doc2 = clone();
     doc2.models['gpt2'].files.decoder.inputs.input_ids.shape = ['Batch Size', 3];
     expectInvalid(doc2, /symbolic dimension/);
+  });
+
+  it('accepts exporters\' dim names and files without a contract only when they are not .onnx', () => {
+    const doc = clone();
+    doc.models['gpt2'].files.decoder.inputs.input_ids.shape = ['Addlast_hidden_state_dim_0', 3];
+    doc.models['gpt2'].files.tokenizer = { path: 'tokenizer.json', bytes: null, bytesApprox: 2_100_000, sha256: null };
+    const tokenizer = parseManifest(doc).get('gpt2')!.files.find((f) => f.role === 'tokenizer')!;
+    expect(tokenizer.io).toEqual({ inputs: {}, outputs: {} });
+    expect(tokenizer.sitePath).toBe('/models-mirror/gpt2/tokenizer.json');
+    const doc2 = clone();
+    doc2.models['gpt2'].files.extra = { path: 'onnx/extra.onnx', bytes: null, bytesApprox: 1000, sha256: null };
+    expectInvalid(doc2, /an \.onnx file needs its inputs and outputs/);
+    const doc3 = clone();
+    doc3.models['gpt2'].files.decoder.path = 'onnx/decoder.onnx_data';
+    expectInvalid(doc3, /only \.onnx files have inputs and outputs/);
   });
 
   it('rejects an unknown tier and an unknown required feature', () => {

@@ -56,12 +56,15 @@ describe(`pocket fixtures in ${dir}`, () => {
         const started = performance.now();
         const result = await replayGoldenCase(fixture, goldenCase, sessions.model);
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
-        const pixels = result.differingBytes === null ? '' : `, ${result.differingBytes} differing 8-bit values`;
+        const pixels =
+          result.differingBytes === null ? '' : `, ${result.differingBytes} differing 8-bit values (${result.boundaryBytes} of them rounding-boundary ties)`;
         console.log(`golden ${fixture.model} ${goldenCase.prefix}: max |TS − PyTorch| = ${result.maxAbsDiff.toExponential(2)}${pixels} (${seconds} s)`);
         expect(result.maxAbsDiff).toBeLessThanOrEqual(GOLDEN_TOLERANCE);
         if (goldenCase.itemShape.length === 3) {
           expect(goldenCase.image, 'image models store the 8-bit result').toBeDefined();
-          expect(result.differingBytes).toBe(0);
+          // Only values PyTorch left within 1e-4 of a rounding boundary may round the other way (golden.ts).
+          expect(result.differingBytes).toBe(result.boundaryBytes);
+          expect(result.pass).toBe(true);
         }
       });
     }

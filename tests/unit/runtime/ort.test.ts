@@ -36,6 +36,16 @@ describe('ort.ts on a hand-encoded MatMul + Add graph', () => {
     await dispose(session);
   });
 
+  it('pins a symbolic dimension with freeDimensionOverrides: that size runs, another is refused', async () => {
+    const session = await createSession(affineModel(W, b), { backend: 'wasm', freeDimensionOverrides: { batch: 2 } });
+    const out = await run(session, { x: { dtype: 'float32', data: Float32Array.from([1, 0, 0, 1]), dims: [2, 2] } });
+    expect(out.y.dims).toEqual([2, 3]);
+    const expected = [0.5 + 0.1, -1 - 0.2, 2 + 0.3, 1.5 + 0.1, 0.25 - 0.2, -0.75 + 0.3];
+    Array.from(out.y.data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
+    await expect(run(session, { x: { dtype: 'float32', data: new Float32Array(6), dims: [3, 2] } })).rejects.toThrow(/dimension|index: 0|Got: 3/i);
+    await dispose(session);
+  });
+
   it('rejects a feed whose data does not fill its dims, and refuses to run after dispose', async () => {
     const session = await createSession(affineModel(W, b), { backend: 'wasm' });
     await expect(run(session, { x: { dtype: 'float32', data: new Float32Array(5), dims: [3, 2] } })).rejects.toThrow(

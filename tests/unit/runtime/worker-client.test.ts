@@ -79,7 +79,7 @@ describe('RuntimeClient + RuntimeEngine (real ORT WASM, in-process transport)', 
     expect(progress).toEqual([1, 2, 3, 4, 5]);
     expect(states).toEqual([2, 4, 5]);
     lease.release();
-  });
+  }, 30_000); // the first test of the file pays for instantiating ORT's WASM engine
 
   it('shares one session between holders and disposes it when the last releases', async () => {
     newClient();

@@ -1,15 +1,15 @@
 /// <reference lib="webworker" />
 /**
- * Benchmark baseline only: a bare InferenceSession.run in a worker thread, with none of the
- * runtime's layers (no protocol, no queue, no copies). The page sends 'step' and gets back the
- * time of session.run measured inside this worker, so its steps can be interleaved with the
- * runtime's under the same background load. Used by /test-fixtures/runtime/ (npm run bench).
+ * Benchmark baseline only: a bare `InferenceSession.run` loop in a worker thread, with none of the
+ * runtime's layers (no protocol, no queue, no copies). The page asks for a block of steps and gets
+ * back each step's time measured inside this worker, so the baseline pays no messaging at all.
+ * Used by /test-fixtures/runtime/ (npm run bench).
  */
-import { configureOrt, ortForBaseline as ort } from '../ort';
+import { configureOrt, ortForBaseline as ort, type TensorData } from '../ort';
 
 type BareBenchRequest =
-  | { type: 'create'; model: Uint8Array; backend: 'wasm' | 'webgpu'; input: Float32Array; dims: number[]; wasmPaths: string }
-  | { type: 'step' }
+  | { type: 'create'; model: Uint8Array; backend: 'wasm' | 'webgpu'; feeds: Record<string, TensorData>; threads: number; wasmPaths: string }
+  | { type: 'block'; steps: number }
   | { type: 'release' };
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -20,15 +20,21 @@ scope.addEventListener('message', async (event: MessageEvent<BareBenchRequest>) 
   const request = event.data;
   try {
     if (request.type === 'create') {
-      configureOrt({ numThreads: 1, wasmPaths: request.wasmPaths });
+      configureOrt({ numThreads: request.threads, wasmPaths: request.wasmPaths });
       session = await ort.InferenceSession.create(request.model, { executionProviders: [request.backend], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
-      feeds = { [session.inputNames[0]]: new ort.Tensor('float32', request.input, request.dims) };
+      feeds = Object.fromEntries(
+        Object.entries(request.feeds).map(([name, t]) => [name, new ort.Tensor(t.dtype, t.data as InstanceType<typeof ort.Tensor>['data'], t.dims)]),
+      );
       scope.postMessage({ ok: true });
-    } else if (request.type === 'step') {
-      const t0 = performance.now();
-      const out = await session!.run(feeds);
-      void (out[session!.outputNames[0]] as { data: unknown }).data;
-      scope.postMessage({ ms: performance.now() - t0 });
+    } else if (request.type === 'block') {
+      const ms: number[] = [];
+      for (let i = 0; i < request.steps; i++) {
+        const t0 = performance.now();
+        const out = await session!.run(feeds);
+        void (out[session!.outputNames[0]] as { data: unknown }).data;
+        ms.push(performance.now() - t0);
+      }
+      scope.postMessage({ ms });
     } else {
       await session?.release();
       session = null;

@@ -37,6 +37,8 @@ export interface SessionOptions {
   contract?: ExpectedContract;
   /** Returns fresh bytes each call (their buffer is transferred to the worker). */
   load: () => Promise<Uint8Array>;
+  /** Fixed sizes for the model's symbolic dimensions (ORT `freeDimensionOverrides`). */
+  freeDimensionOverrides?: Record<string, number>;
 }
 
 export interface LoopHandle {
@@ -142,7 +144,15 @@ export class RuntimeClient {
     const model = await shared.options.load();
     if (generation !== this.generation) throw new RuntimeRequestError('device-lost', this.lastReset ?? 'The runtime restarted.');
     return this.post(
-      { type: 'create', sessionId: shared.sessionId, model, backend: shared.options.backend, modelName: shared.options.modelName, contract: shared.options.contract },
+      {
+        type: 'create',
+        sessionId: shared.sessionId,
+        model,
+        backend: shared.options.backend,
+        modelName: shared.options.modelName,
+        contract: shared.options.contract,
+        freeDimensionOverrides: shared.options.freeDimensionOverrides,
+      },
       [model.buffer as ArrayBuffer],
     );
   }

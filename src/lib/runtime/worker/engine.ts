@@ -1,7 +1,9 @@
 /**
  * The worker's side of the protocol, independent of the worker global so Node tests run it for
  * real against ORT's WASM engine. Runs on one session are serialised through a per-session queue;
- * loops check their cancel flag between steps.
+ * WebGPU sessions all share one queue, because ORT's WebGPU engine runs one session at a time (two
+ * overlapping runs on different sessions fail with "Session mismatch"). Loops check their cancel
+ * flag between steps.
  */
 import { checkContract } from '../contract';
 import { configureOrt, createSession, dispose, run, sessionContract, webGpuDevice, type OrtSession, type TensorData } from '../ort';
@@ -17,9 +19,13 @@ export class RuntimeError extends Error {
   }
 }
 
+interface Queue {
+  tail: Promise<unknown>;
+}
+
 interface Entry {
   session: OrtSession;
-  queue: Promise<unknown>;
+  queue: Queue;
 }
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -76,6 +82,13 @@ export class RuntimeEngine {
   /** Resolves with a message once the watched GPUDevice is lost. */
   private deviceLost: Promise<string> | null = null;
   private readonly gpuSessions = new Set<string>();
+  /**
+   * Session creations run one at a time: ORT initialises its WASM engine during the first create of
+   * each backend, and two overlapping first creates (say WASM and WebGPU for two widgets) fail with
+   * "multiple calls to 'initWasm()' detected".
+   */
+  private creating: Promise<unknown> = Promise.resolve();
+  private readonly gpuQueue: Queue = { tail: Promise.resolve() };
 
   constructor(private readonly post: (message: Response, transfer?: Transferable[]) => void) {}
 
@@ -103,8 +116,13 @@ export class RuntimeEngine {
       }
       case 'create': {
         if (this.sessions.has(request.sessionId)) throw new RuntimeError('failed', `Session ${request.sessionId} already exists.`);
-        const start = now();
-        const session = await createSession(request.model, { backend: request.backend });
+        const creation = this.creating.then(async () => {
+          const start = now();
+          const created = await createSession(request.model, { backend: request.backend, freeDimensionOverrides: request.freeDimensionOverrides });
+          return { session: created, createMs: now() - start };
+        });
+        this.creating = creation.catch(() => undefined);
+        const { session, createMs } = await creation;
         const contract = sessionContract(session);
         if (request.contract) {
           const check = checkContract(contract, request.contract, request.modelName);
@@ -117,8 +135,9 @@ export class RuntimeEngine {
           await this.watchDevice();
           this.gpuSessions.add(request.sessionId);
         }
-        this.sessions.set(request.sessionId, { session, queue: Promise.resolve() });
-        return [{ contract, backend: session.backend, wasmThreads: session.wasmThreads, createMs: now() - start }, []];
+        const queue = request.backend === 'webgpu' ? this.gpuQueue : { tail: Promise.resolve() };
+        this.sessions.set(request.sessionId, { session, queue });
+        return [{ contract, backend: session.backend, wasmThreads: session.wasmThreads, createMs }, []];
       }
       case 'run': {
         const entry = this.entry(request.sessionId);
@@ -144,7 +163,7 @@ export class RuntimeEngine {
         if (!entry) return [{ disposed: false }, []];
         this.sessions.delete(request.sessionId);
         // Wait for queued work on this session before releasing it.
-        await entry.queue.catch(() => undefined);
+        await entry.queue.tail.catch(() => undefined);
         await dispose(entry.session);
         return [{ disposed: true }, []];
       }
@@ -162,8 +181,8 @@ export class RuntimeEngine {
   }
 
   private serialise<T>(entry: Entry, task: () => Promise<T>): Promise<T> {
-    const next = entry.queue.then(task, task);
-    entry.queue = next.catch(() => undefined);
+    const next = entry.queue.tail.then(task, task);
+    entry.queue.tail = next.catch(() => undefined);
     return next;
   }
 

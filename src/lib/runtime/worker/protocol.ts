@@ -51,6 +51,7 @@ export type Request =
       backend: Backend;
       modelName: string;
       contract?: ExpectedContract;
+      freeDimensionOverrides?: Record<string, number>;
     }
   | { id: number; type: 'run'; sessionId: string; feeds: Record<string, TensorData> }
   | { id: number; type: 'loop'; sessionId: string; jobId: string; spec: LoopSpec }
