@@ -6,7 +6,8 @@
  */
 import type { BackendChoice } from './runtime/backend-choice';
 import { formatBytes } from './runtime/download/format';
-import { loadability, mirrorPath, type ModelEntry, type ModelFile } from './runtime/model-entry';
+import { loadability, type ModelEntry } from './runtime/model-entry';
+export { fullEntryFromJson, type FullEntryJson } from './runtime/model-entry';
 
 export const MODEL_CHOICES = ['pocket', 'sd15', 'sd-turbo'] as const;
 export type ModelChoice = (typeof MODEL_CHOICES)[number];
@@ -25,43 +26,6 @@ export function parseModelChoice(raw: string | null): { model: ModelChoice; note
   if (raw === null) return { model: 'pocket', note: null };
   if ((MODEL_CHOICES as readonly string[]).includes(raw)) return { model: raw as ModelChoice, note: null };
   return { model: 'pocket', note: `The link asks for a model "${raw}" that this widget does not know; showing the pocket model.` };
-}
-
-/** The shape of a full-tier entry in models/manifest.json (validated at build time by manifest.ts). */
-export interface FullEntryJson {
-  id: string;
-  tier: 'full';
-  task: string;
-  title: string;
-  licence: string;
-  hub: { repo: string; revision: string | null };
-  files: Record<string, { path: string; bytes: number | null; bytesApprox: number; sha256: string | null; inputs?: ModelFile['io']['inputs']; outputs?: ModelFile['io']['outputs'] }>;
-  requiredFeatures: ModelEntry['requiredFeatures'];
-  memoryEstimateBytes: number;
-}
-
-/** The same ModelEntry that parseManifest builds for a full entry, without validation. */
-export function fullEntryFromJson(e: FullEntryJson): ModelEntry {
-  const files: ModelFile[] = Object.entries(e.files).map(([role, f]) => ({
-    role,
-    sitePath: mirrorPath(e.id, f.path),
-    hub: { repo: e.hub.repo, revision: e.hub.revision, path: f.path },
-    bytes: f.bytes,
-    bytesApprox: f.bytesApprox,
-    sha256: f.sha256,
-    io: { inputs: f.inputs ?? {}, outputs: f.outputs ?? {} },
-  }));
-  return {
-    id: e.id,
-    tier: 'full',
-    task: e.task,
-    title: e.title,
-    licence: e.licence,
-    requiredFeatures: e.requiredFeatures,
-    memoryEstimateBytes: e.memoryEstimateBytes,
-    totalBytes: files.reduce((s, f) => s + (f.bytes ?? f.bytesApprox), 0),
-    files,
-  };
 }
 
 /** "2.07 GB", or "about 2.07 GB" while some file's exact size is unknown. */

@@ -10,7 +10,7 @@
  *   then they are `null` and the entry is listed but not loadable (see `loadability`).
  */
 import { z } from 'zod';
-import { DTYPES, FEATURES, mirrorPath, POCKET_ROOT, type ModelEntry, type ModelFile } from './model-entry';
+import { DTYPES, FEATURES, fullEntryFromJson, POCKET_ROOT, type ModelEntry } from './model-entry';
 
 export * from './model-entry';
 
@@ -107,7 +107,6 @@ export const manifestSchema = z
   });
 export type ManifestDocument = z.infer<typeof manifestSchema>;
 type PocketEntryJson = z.infer<typeof pocketEntry>;
-type FullEntryJson = z.infer<typeof fullEntry>;
 
 function fromPocket(e: PocketEntryJson): ModelEntry {
   return {
@@ -125,29 +124,6 @@ function fromPocket(e: PocketEntryJson): ModelEntry {
   };
 }
 
-function fromFull(e: FullEntryJson): ModelEntry {
-  const files: ModelFile[] = Object.entries(e.files).map(([role, f]) => ({
-    role,
-    sitePath: mirrorPath(e.id, f.path),
-    hub: { repo: e.hub.repo, revision: e.hub.revision, path: f.path },
-    bytes: f.bytes,
-    bytesApprox: f.bytesApprox,
-    sha256: f.sha256,
-    io: { inputs: f.inputs ?? {}, outputs: f.outputs ?? {} },
-  }));
-  return {
-    id: e.id,
-    tier: 'full',
-    task: e.task,
-    title: e.title,
-    licence: e.licence,
-    requiredFeatures: e.requiredFeatures,
-    memoryEstimateBytes: e.memoryEstimateBytes,
-    totalBytes: files.reduce((s, f) => s + (f.bytes ?? f.bytesApprox), 0),
-    files,
-  };
-}
-
 export class ManifestError extends Error {
   override name = 'ManifestError';
 }
@@ -160,7 +136,7 @@ export function parseManifest(json: unknown): Map<string, ModelEntry> {
     throw new ManifestError(`models/manifest.json is invalid:\n${lines.join('\n')}`);
   }
   const entries = new Map<string, ModelEntry>();
-  for (const [id, e] of Object.entries(result.data.models)) entries.set(id, e.tier === 'pocket' ? fromPocket(e) : fromFull(e));
+  for (const [id, e] of Object.entries(result.data.models)) entries.set(id, e.tier === 'pocket' ? fromPocket(e) : fullEntryFromJson(e));
   return entries;
 }
 

@@ -80,3 +80,40 @@ export function loadability(entry: ModelEntry): Loadability {
       'Pin it in models/manifest.json from the Hub file listing on a machine with internet access.',
   };
 }
+
+/** The shape of a full-tier entry in models/manifest.json (manifest.ts validates it with zod at build time; islands convert without zod, whose eval probe the CSP blocks). */
+export interface FullEntryJson {
+  id: string;
+  tier: 'full';
+  task: string;
+  title: string;
+  licence: string;
+  hub: { repo: string; revision: string | null };
+  files: Record<string, { path: string; bytes: number | null; bytesApprox: number; sha256: string | null; inputs?: ModelFile['io']['inputs']; outputs?: ModelFile['io']['outputs'] }>;
+  requiredFeatures: ModelEntry['requiredFeatures'];
+  memoryEstimateBytes: number;
+}
+
+/** A full entry as a ModelEntry, without validation (parseManifest validates, then calls this). */
+export function fullEntryFromJson(e: FullEntryJson): ModelEntry {
+  const files: ModelFile[] = Object.entries(e.files).map(([role, f]) => ({
+    role,
+    sitePath: mirrorPath(e.id, f.path),
+    hub: { repo: e.hub.repo, revision: e.hub.revision, path: f.path },
+    bytes: f.bytes,
+    bytesApprox: f.bytesApprox,
+    sha256: f.sha256,
+    io: { inputs: f.inputs ?? {}, outputs: f.outputs ?? {} },
+  }));
+  return {
+    id: e.id,
+    tier: 'full',
+    task: e.task,
+    title: e.title,
+    licence: e.licence,
+    requiredFeatures: e.requiredFeatures,
+    memoryEstimateBytes: e.memoryEstimateBytes,
+    totalBytes: files.reduce((s, f) => s + (f.bytes ?? f.bytesApprox), 0),
+    files,
+  };
+}
