@@ -209,7 +209,7 @@ def classifier_guidance_golden(classifier: torch.nn.Module, smoke: bool) -> tupl
     abar = alphas_cumprod()
     grad_net = NoisyClassifierGrad(classifier)
     cases = [(colours.index('green') * len(shapes) + shapes.index('square'), 3.0, 0, 50, 0.0),
-             (colours.index('magenta') * len(shapes) + shapes.index('circle'), 3.0, 1, 10, 1.0)]
+             (colours.index('magenta') * len(shapes) + shapes.index('circle'), 3.0, 1, 10, 0.0)]
     if smoke:
         cases = [(c, s, seed, 2, eta) for c, s, seed, _, eta in cases]
     tensors, meta_cases = {}, []
