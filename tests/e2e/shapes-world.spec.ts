@@ -38,7 +38,7 @@ test('every model card the export wrote is shown, with its id and measured metri
   expect(ids.length).toBeGreaterThan(0);
   await page.goto('/shapes-world/');
   for (const id of ids) {
-    const card = page.getByRole('region', { name: `Model card: ${id}` });
+    const card = page.getByRole('region', { name: `Model card: ${id}`, exact: true });
     await expect(card).toBeVisible();
     await expect(card.getByRole('heading', { name: 'Metrics' })).toBeVisible();
     await expect(card.getByText(/SHA-256 [0-9a-f]{64}/)).toBeVisible();

@@ -201,6 +201,21 @@ test.describe('FidelityDiversity', () => {
     await expect(figure.locator('[data-name="sweep-status"]')).toHaveText(/^Cancelled after [0-2] of 2 weights\.$/);
     await expect(figure.getByRole('progressbar')).toHaveCount(0);
   });
+
+  test('the results table is a tab stop only while it is wider than the screen, and arrows scroll it', async ({ page }) => {
+    await open(page);
+    const figure = fd(page);
+    await expect(figure.locator('[data-name="results"]')).toBeVisible();
+    const region = figure.getByRole('region', { name: 'Results table, scrolls sideways' });
+    await expect(region).toHaveCount(0);
+    await page.setViewportSize({ width: 360, height: 740 });
+    await expect(region).toHaveAttribute('tabindex', '0');
+    await region.focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => region.evaluate((el) => el.scrollLeft)).toBeGreaterThan(0);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await expect(region).toHaveCount(0);
+  });
 });
 
 test('URL state round-trips through a reload', async ({ page }) => {
