@@ -117,8 +117,12 @@ const modelDir = locate(model) ?? usage(`${modelId}: files missing under ${folde
 const taesdEntry = entries.get('taesd')!;
 const taesdDir = args.taesd && args.previews ? locate(taesdEntry) : null;
 const dirs = new Map<string, string>([[modelId, modelDir], ...(taesdDir ? ([['taesd', taesdDir]] as const) : [])]);
-const tokenizerJson = ['tokenizer/tokenizer.json', 'tokenizer.json'].map((p) => join(modelDir, p)).find(existsSync);
-const tokenizerConfig = tokenizerJson ? ['tokenizer_config.json', 'special_tokens_map.json'].map((p) => join(tokenizerJson, '..', p)).find(existsSync) : undefined;
+const pathOf = (role: string) => {
+  const file = model.files.find((f) => f.role === role);
+  return file ? join(modelDir, file.hub!.path) : undefined;
+};
+const tokenizerJson = pathOf('tokenizer');
+const tokenizerConfig = pathOf('tokenizer_config');
 
 // Browser bundles: the bench page and the project's runtime worker, exactly as the site runs it.
 const out = `${root}.cache/bench-full/`;

@@ -40,4 +40,5 @@ for (const id of ids) {
     failed = true;
   }
 }
-process.exit(failed ? 1 : 0);
+// exitCode, not exit(): run-ts.mjs deletes its bundled copy of this script once it returns.
+process.exitCode = failed ? 1 : 0;

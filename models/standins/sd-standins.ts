@@ -170,11 +170,13 @@ export function standinKind(entryId: string, role: string): StandinKind {
 
 export const SD_STANDIN_IDS = ['sd-turbo', 'sd15-webnn-fp16', 'taesd'] as const;
 
-/** Every file of a manifest entry as a stand-in: role → { path in the Hub repository, bytes }. */
+/** Every ONNX file of a manifest entry as a stand-in: role → { path in the Hub repository, bytes }. */
 export function sdStandins(entry: ModelEntry): Map<string, { path: string; bytes: Uint8Array }> {
   const out = new Map<string, { path: string; bytes: Uint8Array }>();
   entry.files.forEach((file, i) => {
     const path = file.hub?.path ?? file.sitePath;
+    // Tokenizer files are not models: clipStandinTokenizer (tokenizers.ts) stands in for them.
+    if (!path.endsWith('.onnx')) return;
     out.set(file.role, { path, bytes: standinModel(standinKind(entry.id, file.role), file.io, 101 + 17 * i) });
   });
   return out;

@@ -244,6 +244,8 @@ test.describe('TextToImage widget', () => {
     await expect(figure.getByRole('heading', { name: 'Original: "a green square on the left", w = 10' })).toBeVisible();
     await expect(figure.locator('[data-name="status"]')).toHaveText('Step 0 of 50.');
     await expect(figure.locator('[data-name="xt-original"] canvas')).toHaveCount(9);
+    // Settled first: a button that turns from disabled (dimmed) to enabled while axe runs reads as low contrast.
+    await expect(figure.getByRole('button', { name: 'Branch at step 0' })).toBeEnabled();
     await expectNoAxeViolations(page, 'malformed URL note');
   });
 

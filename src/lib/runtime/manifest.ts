@@ -56,7 +56,11 @@ const pocketEntry = z.looseObject({
   card: relativePath,
 });
 
+const hubLocation = z.strictObject({ repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'), revision: gitRevision.nullable() });
+
 const fullFile = z.strictObject({
+  /** Only where the file lives in another repository than the entry's (a tokenizer published beside a different export). */
+  hub: hubLocation.optional(),
   /** Path inside the Hub repository. */
   path: relativePath,
   /** Exact size; null until pinned. */
@@ -80,7 +84,7 @@ const fullEntry = z.strictObject({
   title: z.string().min(1),
   licence: z.string().min(1),
   licenceUrl: z.url(),
-  hub: z.strictObject({ repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'), revision: gitRevision.nullable() }),
+  hub: hubLocation,
   files: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), fullFile).refine((f) => Object.keys(f).length > 0, 'at least one file'),
   requiredFeatures: z.array(z.enum(FEATURES)),
   memoryEstimateBytes: z.number().int().positive(),

@@ -89,7 +89,7 @@ export interface FullEntryJson {
   title: string;
   licence: string;
   hub: { repo: string; revision: string | null };
-  files: Record<string, { path: string; bytes: number | null; bytesApprox: number; sha256: string | null; inputs?: ModelFile['io']['inputs']; outputs?: ModelFile['io']['outputs'] }>;
+  files: Record<string, { hub?: { repo: string; revision: string | null }; path: string; bytes: number | null; bytesApprox: number; sha256: string | null; inputs?: ModelFile['io']['inputs']; outputs?: ModelFile['io']['outputs'] }>;
   requiredFeatures: ModelEntry['requiredFeatures'];
   memoryEstimateBytes: number;
 }
@@ -99,7 +99,7 @@ export function fullEntryFromJson(e: FullEntryJson): ModelEntry {
   const files: ModelFile[] = Object.entries(e.files).map(([role, f]) => ({
     role,
     sitePath: mirrorPath(e.id, f.path),
-    hub: { repo: e.hub.repo, revision: e.hub.revision, path: f.path },
+    hub: { ...(f.hub ?? e.hub), path: f.path },
     bytes: f.bytes,
     bytesApprox: f.bytesApprox,
     sha256: f.sha256,

@@ -85,11 +85,12 @@ describe('consent and unpinned entries', () => {
 
   it('loadModel refuses a pinned large model without consent, before any request', async () => {
     const gpt2 = manifest.get('gpt2')!;
-    const pinned = { ...gpt2, files: gpt2.files.map((f) => ({ ...f, bytes: 128_000_000, sha256: 'a'.repeat(64), hub: { ...f.hub!, revision: 'b'.repeat(40) } })) };
+    // The decoder and its two small tokenizer files: 128 MB + 2 × 1 MB.
+    const pinned = { ...gpt2, files: gpt2.files.map((f) => ({ ...f, bytes: f.role === 'decoder' ? 128_000_000 : 1_000_000, sha256: 'a'.repeat(64), hub: { ...f.hub!, revision: 'b'.repeat(40) } })) };
     let requests = 0;
     const err = await loadModel(pinned, { storage: null, fetchDeps: { fetch: async () => (requests++, new Response('')) } }).catch((e: unknown) => e);
     expect((err as DownloadError).kind).toBe('consent');
-    expect((err as Error).message).toContain('128 MB');
+    expect((err as Error).message).toContain('130 MB');
     expect(requests).toBe(0);
   });
 });

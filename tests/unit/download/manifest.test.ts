@@ -118,15 +118,33 @@ describe('manifest schema', () => {
     expectInvalid(doc2, /requiredFeatures/);
   });
 
+  it('a file can live in another repository than its entry, with its own revision', () => {
+    const turbo = parseManifest(raw).get('sd-turbo')!;
+    const byRole = (role: string) => turbo.files.find((f) => f.role === role)!;
+    expect(byRole('unet').hub).toMatchObject({ repo: 'schmuell/sd-turbo-ort-web', path: 'unet/model.onnx' });
+    expect(byRole('tokenizer').hub).toMatchObject({ repo: 'Xenova/clip-vit-base-patch32', path: 'tokenizer.json' });
+    expect(byRole('tokenizer').sitePath).toBe('/models-mirror/sd-turbo/tokenizer.json');
+    const doc = clone();
+    doc.models['sd-turbo'].files.tokenizer.hub.revision = 'main';
+    expect(() => parseManifest(doc)).toThrow(/sd-turbo\.files\.tokenizer\.hub\.revision: revision: a 40-hex commit id/);
+    doc.models['sd-turbo'].files.tokenizer.hub.revision = 'd'.repeat(40);
+    expect(hubUrl(parseManifest(doc).get('sd-turbo')!.files.find((f) => f.role === 'tokenizer')!, 'http://h')).toBe(`http://h/Xenova/clip-vit-base-patch32/resolve/${'d'.repeat(40)}/tokenizer.json`);
+  });
+
   it('a pinned full-size entry becomes loadable and gets a Hub resolve URL', () => {
     const doc = clone();
     const rev = 'a'.repeat(40);
     doc.models['gpt2'].hub.revision = rev;
     doc.models['gpt2'].files.decoder.bytes = 128_000_123;
     doc.models['gpt2'].files.decoder.sha256 = 'b'.repeat(64);
+    expect(loadability(parseManifest(doc).get('gpt2')!)).toMatchObject({ loadable: false, reason: expect.stringMatching(/unknown tokenizer \(size, SHA-256\); tokenizer_config/) });
+    for (const role of ['tokenizer', 'tokenizer_config']) {
+      doc.models['gpt2'].files[role].bytes = 1000;
+      doc.models['gpt2'].files[role].sha256 = 'c'.repeat(64);
+    }
     const gpt2 = parseManifest(doc).get('gpt2')!;
     expect(loadability(gpt2)).toEqual({ loadable: true });
-    expect(gpt2.totalBytes).toBe(128_000_123);
+    expect(gpt2.totalBytes).toBe(128_002_123);
     expect(hubUrl(gpt2.files[0]!, 'http://127.0.0.1:9/')).toBe(
       `http://127.0.0.1:9/Xenova/gpt2/resolve/${rev}/onnx/decoder_model_merged_quantized.onnx`,
     );

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sdStandins, SD_STANDIN_IDS } from '../../../models/standins/sd-standins';
+import { SD_PAD_TOKENS, sdTokenizerStandins } from '../../../models/standins/sd-tokenizer-standins';
 import { entry } from './sd-helpers';
 
 const run = promisify(execFile);
@@ -30,7 +31,8 @@ describe('npm run bench:full on a mirror folder of stand-ins laid out like the r
   beforeAll(() => {
     rmSync(mirror, { recursive: true, force: true });
     for (const id of SD_STANDIN_IDS) {
-      for (const { path, bytes } of sdStandins(entry(id)).values()) {
+      const files = [...sdStandins(entry(id)).values(), ...(SD_PAD_TOKENS[id] ? sdTokenizerStandins(entry(id)).values() : [])];
+      for (const { path, bytes } of files) {
         const file = join(mirror, id, path);
         mkdirSync(dirname(file), { recursive: true });
         writeFileSync(file, bytes);
@@ -44,7 +46,7 @@ describe('npm run bench:full on a mirror folder of stand-ins laid out like the r
     expect(report.backend).toBe('wasm');
     expect(report.previewDecoder).toBe('taesd');
     expect(report.stepTimesteps).toEqual([999, 499]);
-    expect(report.tokenizer).toBe('the stand-in CLIP tokenizer');
+    expect(report.tokenizer).toBe('the folder\'s tokenizer.json');
     const onDisk = (role: string) =>
       role === 'taesd' ? statSync(join(mirror, 'taesd/vae_decoder/model.onnx')).size : statSync(join(mirror, 'sd-turbo', role, 'model.onnx')).size;
     expect(report.files.map((f) => [f.role, f.bytes])).toEqual(['text_encoder', 'unet', 'vae_decoder', 'taesd'].map((r) => [r, onDisk(r)]));
@@ -72,6 +74,6 @@ describe('npm run bench:full on a mirror folder of stand-ins laid out like the r
   it('refuses a folder without a complete model, saying what it expected', async () => {
     const empty = join(mirror, 'empty');
     mkdirSync(empty, { recursive: true });
-    await expect(bench(empty)).rejects.toMatchObject({ stderr: expect.stringMatching(/no complete model in .*sd-turbo\/\{text_encoder\/model\.onnx,unet\/model\.onnx,vae_decoder\/model\.onnx\}/) });
+    await expect(bench(empty)).rejects.toMatchObject({ stderr: expect.stringMatching(/no complete model in .*sd-turbo\/\{text_encoder\/model\.onnx,unet\/model\.onnx,vae_decoder\/model\.onnx,tokenizer\.json,tokenizer\/tokenizer_config\.json\}/) });
   }, 60_000);
 });

@@ -9,8 +9,9 @@ describe('SD stand-ins copy the manifest contracts, and a wrong file is rejected
   it.each(SD_STANDIN_IDS)('%s: every stand-in file reports the manifest names, dtypes and (symbolic) shapes', async (id) => {
     const e = entry(id);
     const standins = sdStandins(e);
-    expect([...standins.keys()]).toEqual(e.files.map((f) => f.role));
-    for (const file of e.files) {
+    const models = e.files.filter((f) => f.hub!.path.endsWith('.onnx'));
+    expect([...standins.keys()]).toEqual(models.map((f) => f.role));
+    for (const file of models) {
       const { path, bytes } = standins.get(file.role)!;
       expect(path).toBe(file.hub!.path);
       const session = await createSession(bytes, { backend: 'wasm' });

@@ -45,6 +45,17 @@ function referenceLoop(x0: number[], a: number[], b: number[], c: number[], nois
 }
 
 describe('RuntimeClient + RuntimeEngine (real ORT WASM, in-process transport)', () => {
+  it('accepts a contract held in reactive state (a deep Proxy, which postMessage cannot clone)', async () => {
+    const deepProxy = <T extends object>(value: T): T =>
+      new Proxy(value, { get: (target, key) => (typeof target[key as keyof T] === 'object' && target[key as keyof T] !== null ? deepProxy(target[key as keyof T] as object) : target[key as keyof T]) });
+    const reactive = deepProxy(structuredClone(contract));
+    expect(() => structuredClone(reactive)).toThrow(/could not be cloned/);
+    const lease = await newClient().acquire('affine-proxy', { backend: 'wasm', modelName: 'affine', contract: reactive, load: async () => model() });
+    const { outputs } = await lease.run({ x: { dtype: 'float32', data: Float32Array.from([1, 0]), dims: [1, 2] } });
+    expect(Array.from(outputs['y']!.data as Float32Array)).toEqual([W[0][0] + B[0], W[0][1] + B[1]].map((v) => Math.fround(v)));
+    lease.release();
+  });
+
   it('runs a sampling loop in the worker that matches a plain JS loop, with progress', async () => {
     const lease = await newClient().acquire('affine', { backend: 'wasm', modelName: 'affine', contract, load: async () => model() });
     const steps = 5;

@@ -150,8 +150,8 @@ export class RuntimeClient {
         model,
         backend: shared.options.backend,
         modelName: shared.options.modelName,
-        contract: shared.options.contract,
-        freeDimensionOverrides: shared.options.freeDimensionOverrides,
+        contract: plainData(shared.options.contract),
+        freeDimensionOverrides: plainData(shared.options.freeDimensionOverrides),
       },
       [model.buffer as ArrayBuffer],
     );
@@ -277,4 +277,12 @@ export class SessionLease {
   private assertHeld(): void {
     if (this.released) throw new RuntimeRequestError('disposed', 'This lease was released.');
   }
+}
+
+/**
+ * A copy of JSON-like data that postMessage can clone: callers may hold contracts in a UI
+ * framework's reactive state (a Svelte island's props are deep proxies), which structured clone rejects.
+ */
+function plainData<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
