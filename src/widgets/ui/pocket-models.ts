@@ -7,6 +7,9 @@
  *   models.runner('shapes-unet')  → a ModelRunner (src/lib/pocket/guided-sampling.ts) that also
  *                                   times each call (models.lastRunMs)
  *   models.release()              → drop this widget's holds (sessions are shared by id)
+ *   $effect(() => holdPocketModels(specs, { opened, failed }))
+ *                                 → the same inside a widget's effect: the returned cleanup releases
+ *                                   the models, or drops a result that arrives after a rerun (Retry)
  * Throws a PocketModelError with a sentence for the reader when the backend cannot run the model
  * or the file cannot be loaded; the widget shows it with a Retry button that calls open again.
  *
@@ -112,4 +115,36 @@ export async function openPocketModels(specs: readonly PocketModelSpec[], needs:
 /** The error text a widget shows (runtime errors already carry a reader-facing sentence). */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * For a widget's `$effect`: opens the models and reports through `on`; the returned cleanup (the
+ * effect's return value) releases them, or drops a result that arrives after the effect reran or the
+ * widget went away. On failure `on.failed` gets the reader-facing message, then the backend choice
+ * for the badge (null if even that cannot be made).
+ */
+export function holdPocketModels(
+  specs: readonly PocketModelSpec[],
+  on: { opened: (models: PocketModels) => void; failed: (message: string) => void; choiceAfterFailure: (choice: BackendChoice | null) => void },
+  needs: { prefers?: Backend } = {},
+): () => void {
+  let cancelled = false;
+  let opened: PocketModels | null = null;
+  openPocketModels(specs, needs).then(
+    (models) => {
+      if (cancelled) return models.release();
+      opened = models;
+      on.opened(models);
+    },
+    async (error) => {
+      if (cancelled) return;
+      on.failed(errorMessage(error));
+      const choice = await chooseFor({ requiredFeatures: [] }).catch(() => null);
+      if (!cancelled) on.choiceAfterFailure(choice);
+    },
+  );
+  return () => {
+    cancelled = true;
+    opened?.release();
+  };
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startLocalServer, type LocalServer } from '../support/local-server';
 
 export interface TestFile {
   bytes: Buffer;
@@ -20,7 +20,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse, hit: number) => void;
 export class FaultServer {
   readonly hits = new Map<string, number>();
   private readonly routes = new Map<string, Handler>();
-  private server!: Server;
+  private server!: LocalServer;
   base = '';
 
   route(path: string, handler: Handler): this {
@@ -33,7 +33,7 @@ export class FaultServer {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
+    this.server = await startLocalServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       const n = (this.hits.get(path) ?? 0) + 1;
       this.hits.set(path, n);
@@ -44,14 +44,12 @@ export class FaultServer {
       }
       handler(req, res, n);
     });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.base = this.server.base;
     return this;
   }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  stop(): Promise<void> {
+    return this.server.stop();
   }
 }
 

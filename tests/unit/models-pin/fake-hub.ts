@@ -5,8 +5,8 @@
  * Large files exist only as LFS metadata: a download of one is answered 500 and recorded.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startLocalServer, type LocalServer } from '../support/local-server';
 
 export interface FakeFile {
   path: string;
@@ -32,7 +32,7 @@ const fakeOid = (text: string) => createHash('sha1').update(text).digest('hex');
 export class FakeHub {
   /** Every request's path and Authorization header, in order. */
   readonly requests: { path: string; authorization?: string }[] = [];
-  private server!: Server;
+  private server!: LocalServer;
   base = '';
 
   constructor(
@@ -41,15 +41,13 @@ export class FakeHub {
   ) {}
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.server = await startLocalServer((req, res) => this.handle(req, res));
+    this.base = this.server.base;
     return this;
   }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  stop(): Promise<void> {
+    return this.server.stop();
   }
 
   downloadsOf(path: string): number {

@@ -7,13 +7,13 @@
  * batch of 2, [unconditional (empty or negative prompt), conditional], and ε̃ = (1 + w)·ε_c − w·ε_u
  * (Ho & Salimans 2022, eq. 6); with w = 0 only the conditional row is computed.
  */
-import { guideWithWeight } from '../../guidance.ts';
 import type { SdComponents } from './components.ts';
 import { LATENT_CHANNELS, SD_TURBO, sdTurboSampler } from './config.ts';
 import { decodeWithVae, previewFunction, type PreviewDecoder } from './decode.ts';
 import { denoise, type SdStep } from './denoise.ts';
 import { encodeTokens, tokenizeChecked, type Tokenize } from './text.ts';
-import { castFloat, floatDType, floatFeed, floatValues, int64Feed, repeat, tensorSpec, type RgbaImage } from './tensors.ts';
+import { castFloat, type RgbaImage } from './tensors.ts';
+import { unetContract, unetPredictor } from './unet.ts';
 
 export interface SdTurboOptions {
   prompt: string;
@@ -53,11 +53,6 @@ export interface SdResult {
   timings: SdTimings;
 }
 
-const SAMPLE = 'sample';
-const TIMESTEP = 'timestep';
-const CONTEXT = 'encoder_hidden_states';
-const OUT = 'out_sample';
-
 export function checkTurboSteps(steps: number): number {
   if (!Number.isInteger(steps) || steps < 1 || steps > SD_TURBO.maxSteps) throw new Error(`SD-Turbo runs 1–${SD_TURBO.maxSteps} steps; got ${steps}.`);
   return steps;
@@ -73,10 +68,7 @@ export async function generateSdTurbo(components: SdComponents, tokenize: Tokeni
   const latentDims: [number, number, number] = [LATENT_CHANNELS, size, size];
   const latentLength = LATENT_CHANNELS * size * size;
   const { unet } = components;
-  const sampleType = floatDType(tensorSpec(unet.io, 'inputs', SAMPLE, 'The UNet'), SAMPLE);
-  const contextType = floatDType(tensorSpec(unet.io, 'inputs', CONTEXT, 'The UNet'), CONTEXT);
-  tensorSpec(unet.io, 'inputs', TIMESTEP, 'The UNet');
-  tensorSpec(unet.io, 'outputs', OUT, 'The UNet');
+  const { sampleType, contextType } = unetContract(unet);
 
   const conditional = tokenizeChecked(tokenize, options.prompt);
   const unconditional = guided ? tokenizeChecked(tokenize, options.negativePrompt ?? '') : undefined;
@@ -84,7 +76,7 @@ export async function generateSdTurbo(components: SdComponents, tokenize: Tokeni
   const hidden = await encodeTokens(components.textEncoder, unconditional ? [unconditional, conditional] : [conditional]);
   const textEncoderMs = performance.now() - t0;
   const context = castFloat(hidden, contextType, 'last_hidden_state');
-  const rows = guided ? 2 : 1;
+  const rows: 1 | 2 = guided ? 2 : 1;
 
   const preview = previewFunction(components, latentDims, options.previews ?? true);
   const { steps: kept, latents } = await denoise({
@@ -95,19 +87,7 @@ export async function generateSdTurbo(components: SdComponents, tokenize: Tokeni
     signal: options.signal,
     onStep: options.onStep,
     preview: preview.decode,
-    predict: async (modelInput, modelTimestep) => {
-      const out = await unet.run({
-        [SAMPLE]: floatFeed(repeat(modelInput, rows), [rows, ...latentDims], sampleType),
-        [TIMESTEP]: int64Feed(new Array<number>(rows).fill(modelTimestep)),
-        [CONTEXT]: context,
-      });
-      const eps = floatValues(out[OUT], OUT);
-      if (eps.length !== rows * latentLength) throw new Error(`The UNet returned ${eps.length} values; expected ${rows * latentLength}.`);
-      if (!guided) return { epsilon: eps.slice() };
-      const uncond = eps.slice(0, latentLength);
-      const cond = eps.slice(latentLength);
-      return { epsilon: guideWithWeight(cond, uncond, weight), conditional: cond, unconditional: uncond };
-    },
+    predict: unetPredictor(unet, { rows, latentDims, context, weight, sampleType }),
   });
   const t1 = performance.now();
   const image = await decodeWithVae(components.vaeDecoder, latents, latentDims);

@@ -7,14 +7,14 @@
  * boundary is float16 (converted with round-to-nearest-even, see ../float16.ts); the sampler works
  * in float32.
  */
-import { guideWithWeight } from '../../guidance.ts';
 import type { SdComponents } from './components.ts';
 import { LATENT_CHANNELS, SD15, sd15Sampler, type Sd15SamplerName } from './config.ts';
 import { decodeWithVae, previewFunction } from './decode.ts';
 import { denoise, type SdStep } from './denoise.ts';
 import type { SdResult } from './sd-turbo.ts';
 import { encodeTokens, tokenizeChecked, type Tokenize } from './text.ts';
-import { castFloat, floatDType, floatFeed, floatValues, int64Feed, repeat, tensorSpec } from './tensors.ts';
+import { castFloat } from './tensors.ts';
+import { unetContract, unetPredictor } from './unet.ts';
 
 export interface Sd15Options {
   prompt: string;
@@ -36,17 +36,6 @@ export interface Sd15Options {
 export const SD15_DEFAULT_STEPS = 25;
 export const SD15_DEFAULT_WEIGHT = 6.5;
 
-const SAMPLE = 'sample';
-const TIMESTEP = 'timestep';
-const CONTEXT = 'encoder_hidden_states';
-const OUT = 'out_sample';
-
-function fixedBatch(shape: ReadonlyArray<number | string>): number {
-  const batch = shape[0];
-  if (batch !== SD15.unetBatch) throw new Error(`The SD 1.5 UNet contract has batch ${String(batch)}; this pipeline needs the batch-2 export.`);
-  return batch;
-}
-
 export async function generateSd15(components: SdComponents, tokenize: Tokenize, options: Sd15Options): Promise<SdResult> {
   const started = performance.now();
   const steps = options.steps ?? SD15_DEFAULT_STEPS;
@@ -54,12 +43,8 @@ export async function generateSd15(components: SdComponents, tokenize: Tokenize,
   const weight = options.guidanceWeight ?? SD15_DEFAULT_WEIGHT;
   if (!Number.isFinite(weight)) throw new Error(`Guidance weight must be a finite number; got ${weight}.`);
   const { unet } = components;
-  const sampleSpec = tensorSpec(unet.io, 'inputs', SAMPLE, 'The UNet');
-  const rows = fixedBatch(sampleSpec.shape);
-  const sampleType = floatDType(sampleSpec, SAMPLE);
-  const contextType = floatDType(tensorSpec(unet.io, 'inputs', CONTEXT, 'The UNet'), CONTEXT);
-  tensorSpec(unet.io, 'inputs', TIMESTEP, 'The UNet');
-  tensorSpec(unet.io, 'outputs', OUT, 'The UNet');
+  const { sampleType, contextType, batch } = unetContract(unet);
+  if (batch !== SD15.unetBatch) throw new Error(`The SD 1.5 UNet contract has batch ${String(batch)}; this pipeline needs the batch-2 export.`);
   const size = SD15.latentSize;
   const latentDims: [number, number, number] = [LATENT_CHANNELS, size, size];
   const latentLength = LATENT_CHANNELS * size * size;
@@ -81,18 +66,7 @@ export async function generateSd15(components: SdComponents, tokenize: Tokenize,
     signal: options.signal,
     onStep: options.onStep,
     preview: preview.decode,
-    predict: async (modelInput, modelTimestep) => {
-      const out = await unet.run({
-        [SAMPLE]: floatFeed(repeat(modelInput, rows), [rows, ...latentDims], sampleType),
-        [TIMESTEP]: int64Feed(new Array<number>(rows).fill(modelTimestep)),
-        [CONTEXT]: context,
-      });
-      const eps = floatValues(out[OUT], OUT);
-      if (eps.length !== rows * latentLength) throw new Error(`The UNet returned ${eps.length} values; expected ${rows * latentLength}.`);
-      const uncond = eps.slice(0, latentLength);
-      const cond = eps.slice(latentLength);
-      return { epsilon: guideWithWeight(cond, uncond, weight), conditional: cond, unconditional: uncond };
-    },
+    predict: unetPredictor(unet, { rows: 2, latentDims, context, weight, sampleType }),
   });
   const t1 = performance.now();
   const image = await decodeWithVae(components.vaeDecoder, latents, latentDims);
