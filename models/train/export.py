@@ -26,6 +26,7 @@ import torch
 from . import data, mixture2d, runtime
 from .bundle import write_bundle
 from .nets.classifiers import NoisyClassifierGrad
+from .nets.unet import UNET_CHANNELS
 from .onnx_check import OPSET, check_onnx
 from .paths import CACHE, CARDS, REPO, checkpoint_dir, export_dir
 from .registry import CAPTION_DROPOUT, CLASS_DROPOUT, MODELS, evaluator_heads, evaluator_targets, noisy_classifier_classes, noisy_classifier_label
@@ -365,7 +366,8 @@ DESCRIPTIONS = {
         title='Shapes-world text-to-image UNet (with caption encoder)',
         summary='ε-prediction DDPM at 32×32, conditioned on a caption; one network gives ε(x, c) and ε(x) for classifier-free guidance.',
         architecture=('Caption encoder: token + learned position embeddings (dim 128), 2 pre-LN transformer layers '
-                      '(4 heads, GELU MLP ×2), padding mask. UNet: channels 32/64/128 at 32/16/8 px; ResBlocks with '
+                      '(4 heads, GELU MLP ×2), padding mask. '
+                      f'UNet: channels {"/".join(map(str, UNET_CHANNELS))} at 32/16/8 px; ResBlocks with '
                       'GroupNorm(8)+SiLU and an added time embedding (sinusoidal → MLP); cross-attention to the '
                       'caption tokens at 16×16 (down and up) and 8×8 (down, bottleneck, up), self-attention at 8×8; '
                       'nearest-neighbour upsampling + conv; strided-conv downsampling. EMA weights (0.999) are exported. '

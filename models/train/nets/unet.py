@@ -1,6 +1,6 @@
 """Caption encoder + text-conditional UNet (ε-prediction) for 32×32 shapes-world scenes.
 
-Layout (channels): 32×32: 16 → 16×16: 32 (+cross-attn) → 8×8: 64 (+self- and cross-attn)
+Layout (channels): 32×32: 32 → 16×16: 64 (+cross-attn) → 8×8: 128 (+self- and cross-attn)
 → bottleneck 8×8 (ResBlock, attn, ResBlock) → mirrored decoder with skip connections
 (nearest upsampling + conv that halves the channels, concatenation with the encoder's features).
 Conditioning: timestep → sinusoidal embedding → MLP → added per channel in every ResBlock
@@ -96,10 +96,13 @@ class SpatialAttention(nn.Module):
         return x + self.cross_attn(h, context, bias).transpose(1, 2).reshape(b, c, hgt, wid)
 
 
+# Channels at 32×32, 16×16 and 8×8: ≈ 0.49 GFLOP per image. A quarter of that, (16, 32, 64), was
+# tried for speed and fell far short of the accuracy bar (models/train/README.md, "Smaller UNet").
+UNET_CHANNELS = (32, 64, 128)
+
+
 class TextUNet(nn.Module):
-    # (16, 32, 64): ≈ 0.12 GFLOP per image, a quarter of (32, 64, 128), so that a 50-step, 4-sample guided
-    # run fits in about 2 s on two WASM threads (issue 6); the wider net reached the same accuracy bar.
-    def __init__(self, vocab_size: int, max_len: int, pad_id: int, ch: tuple[int, int, int] = (16, 32, 64),
+    def __init__(self, vocab_size: int, max_len: int, pad_id: int, ch: tuple[int, int, int] = UNET_CHANNELS,
                  text_dim: int = 128, text_layers: int = 2, heads: int = 4):
         super().__init__()
         c1, c2, c3 = ch
