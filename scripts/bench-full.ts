@@ -44,17 +44,32 @@ interface Args {
 
 function usage(message?: string): never {
   if (message) console.error(message);
-  console.error('usage: npm run bench:full -- <model folder> [--model sd-turbo|sd15-webnn-fp16] [--backend webgpu|wasm] [--steps n] [--runs n] [--guidance w] [--sampler euler|euler-ancestral|ddim] [--no-previews] [--no-taesd] [--no-memory] [--threads n] [--json] [--headed] [--chromium-arg=<flag>]');
+  console.error(
+    'usage: npm run bench:full -- <model folder> [--model sd-turbo|sd15-webnn-fp16] [--backend webgpu|wasm] [--steps n] [--runs n] [--guidance w] [--sampler euler|euler-ancestral|ddim] [--no-previews] [--no-taesd] [--no-memory] [--threads n] [--json] [--headed] [--chromium-arg=<flag>]',
+  );
   process.exit(2);
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Partial<Args> & { chromiumArgs: string[] } = { backend: 'webgpu', runs: 3, previews: true, taesd: true, memory: true, threads: 4, json: false, headed: false, chromiumArgs: [] };
+  const args: Partial<Args> & { chromiumArgs: string[] } = {
+    backend: 'webgpu',
+    runs: 3,
+    previews: true,
+    taesd: true,
+    memory: true,
+    threads: 4,
+    json: false,
+    headed: false,
+    chromiumArgs: [],
+  };
   const rest = [...argv];
   const value = (flag: string, inline?: string) => inline ?? rest.shift() ?? usage(`${flag} needs a value`);
   while (rest.length) {
     const raw = rest.shift()!;
-    const [flag, inline] = raw.startsWith('--') && raw.includes('=') ? [raw.slice(0, raw.indexOf('=')), raw.slice(raw.indexOf('=') + 1)] : [raw, undefined];
+    const [flag, inline] =
+      raw.startsWith('--') && raw.includes('=')
+        ? [raw.slice(0, raw.indexOf('=')), raw.slice(raw.indexOf('=') + 1)]
+        : [raw, undefined];
     const number = (v: string) => (Number.isFinite(Number(v)) ? Number(v) : usage(`${flag}: not a number: ${v}`));
     switch (flag) {
       case '--model': {
@@ -69,22 +84,43 @@ function parseArgs(argv: string[]): Args {
         args.backend = v;
         break;
       }
-      case '--steps': args.steps = number(value(flag, inline)); break;
-      case '--runs': args.runs = number(value(flag, inline)); break;
-      case '--guidance': args.guidance = number(value(flag, inline)); break;
-      case '--threads': args.threads = number(value(flag, inline)); break;
+      case '--steps':
+        args.steps = number(value(flag, inline));
+        break;
+      case '--runs':
+        args.runs = number(value(flag, inline));
+        break;
+      case '--guidance':
+        args.guidance = number(value(flag, inline));
+        break;
+      case '--threads':
+        args.threads = number(value(flag, inline));
+        break;
       case '--sampler': {
         const v = value(flag, inline);
-        if (v !== 'euler' && v !== 'euler-ancestral' && v !== 'ddim') usage('--sampler must be euler, euler-ancestral or ddim');
+        if (v !== 'euler' && v !== 'euler-ancestral' && v !== 'ddim')
+          usage('--sampler must be euler, euler-ancestral or ddim');
         args.sampler = v;
         break;
       }
-      case '--no-previews': args.previews = false; break;
-      case '--no-taesd': args.taesd = false; break;
-      case '--no-memory': args.memory = false; break;
-      case '--json': args.json = true; break;
-      case '--headed': args.headed = true; break;
-      case '--chromium-arg': args.chromiumArgs.push(value(flag, inline)); break;
+      case '--no-previews':
+        args.previews = false;
+        break;
+      case '--no-taesd':
+        args.taesd = false;
+        break;
+      case '--no-memory':
+        args.memory = false;
+        break;
+      case '--json':
+        args.json = true;
+        break;
+      case '--headed':
+        args.headed = true;
+        break;
+      case '--chromium-arg':
+        args.chromiumArgs.push(value(flag, inline));
+        break;
       default:
         if (flag.startsWith('-')) usage(`unknown option ${flag}`);
         if (args.folder) usage(`one folder only (got ${args.folder} and ${flag})`);
@@ -111,9 +147,20 @@ function locate(entry: ModelEntry): string | null {
 }
 
 const modelId: SdId | undefined = args.model ?? SD_IDS.find((id) => locate(entries.get(id)!) !== null);
-if (!modelId) usage(`no complete model in ${folder}: expected ${SD_IDS.map((id) => `${id}/{${entries.get(id)!.files.map((f) => f.hub!.path).join(',')}}`).join(' or ')}`);
+if (!modelId)
+  usage(
+    `no complete model in ${folder}: expected ${SD_IDS.map(
+      (id) =>
+        `${id}/{${entries
+          .get(id)!
+          .files.map((f) => f.hub!.path)
+          .join(',')}}`,
+    ).join(' or ')}`,
+  );
 const model = entries.get(modelId)!;
-const modelDir = locate(model) ?? usage(`${modelId}: files missing under ${folder} (need ${model.files.map((f) => f.hub!.path).join(', ')})`);
+const modelDir =
+  locate(model) ??
+  usage(`${modelId}: files missing under ${folder} (need ${model.files.map((f) => f.hub!.path).join(', ')})`);
 const taesdEntry = entries.get('taesd')!;
 const taesdDir = args.taesd && args.previews ? locate(taesdEntry) : null;
 const dirs = new Map<string, string>([[modelId, modelDir], ...(taesdDir ? ([['taesd', taesdDir]] as const) : [])]);
@@ -127,7 +174,10 @@ const tokenizerConfig = pathOf('tokenizer_config');
 // Browser bundles: the bench page and the project's runtime worker, exactly as the site runs it.
 const out = `${root}.cache/bench-full/`;
 await build({
-  entryPoints: { page: `${root}scripts/bench-full/page.ts`, 'runtime.worker': `${root}src/lib/runtime/worker/runtime.worker.ts` },
+  entryPoints: {
+    page: `${root}scripts/bench-full/page.ts`,
+    'runtime.worker': `${root}src/lib/runtime/worker/runtime.worker.ts`,
+  },
   outdir: out,
   bundle: true,
   format: 'esm',
@@ -136,15 +186,25 @@ await build({
   logLevel: 'warning',
 });
 const ortDist = `${root}node_modules/onnxruntime-web/dist/`;
-const ortVersion = JSON.parse(readFileSync(`${root}node_modules/onnxruntime-web/package.json`, 'utf8')).version as string;
+const ortVersion = JSON.parse(readFileSync(`${root}node_modules/onnxruntime-web/package.json`, 'utf8'))
+  .version as string;
 
-const types: Record<string, string> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.html': 'text/html' };
+const types: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.html': 'text/html',
+};
 function send(res: ServerResponse, path: string | null): void {
   if (!path || !existsSync(path) || !statSync(path).isFile()) {
     res.writeHead(404).end();
     return;
   }
-  res.writeHead(200, { 'Content-Type': types[extname(path)] ?? 'application/octet-stream', 'Content-Length': statSync(path).size });
+  res.writeHead(200, {
+    'Content-Type': types[extname(path)] ?? 'application/octet-stream',
+    'Content-Length': statSync(path).size,
+  });
   createReadStream(path).pipe(res);
 }
 
@@ -166,7 +226,9 @@ const pageConfig = {
   },
   threads: args.threads,
   wasmPaths: `/ort/${ortVersion}/`,
-  tokenizer: tokenizerJson ? { json: '/tokenizer/tokenizer.json', ...(tokenizerConfig ? { config: '/tokenizer/config.json' } : {}) } : null,
+  tokenizer: tokenizerJson
+    ? { json: '/tokenizer/tokenizer.json', ...(tokenizerConfig ? { config: '/tokenizer/config.json' } : {}) }
+    : null,
   padToken: modelId === 'sd-turbo' ? '!' : '<|endoftext|>',
 };
 
@@ -176,10 +238,17 @@ const server = createServer((req, res) => {
   res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
   res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
   // The site's script policy (src/integrations/site-headers.ts): what fails there fails here.
-  res.setHeader('Content-Security-Policy', "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; object-src 'none'");
+  res.setHeader(
+    'Content-Security-Policy',
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; object-src 'none'",
+  );
   const url = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
   if (url === '/') {
-    res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><html lang="en"><title>bench:full</title><script type="module" src="/page.js"></script></html>');
+    res
+      .writeHead(200, { 'Content-Type': 'text/html' })
+      .end(
+        '<!doctype html><html lang="en"><title>bench:full</title><script type="module" src="/page.js"></script></html>',
+      );
   } else if (url === '/favicon.ico') {
     res.writeHead(204).end();
   } else if (url === '/config.json') {
@@ -258,12 +327,15 @@ try {
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(m.text());
   });
-  const tick = (what: string) => process.env['DSBS_BENCH_DEBUG'] && console.error(`${(performance.now() / 1000).toFixed(1)} s: ${what}`);
+  const tick = (what: string) =>
+    process.env['DSBS_BENCH_DEBUG'] && console.error(`${(performance.now() / 1000).toFixed(1)} s: ${what}`);
   tick('page open');
   await page.goto(origin);
   tick('page loaded');
   await page.locator('html[data-bench-full="ready"]').waitFor({ state: 'attached', timeout: 60_000 });
-  report = (await page.evaluate(() => (globalThis as unknown as { benchFull: () => Promise<unknown> }).benchFull())) as Report;
+  report = (await page.evaluate(() =>
+    (globalThis as unknown as { benchFull: () => Promise<unknown> }).benchFull(),
+  )) as Report;
   tick('bench done');
   if (problems.length) console.error(`page errors: ${problems.join('; ')}`);
 } finally {
@@ -275,7 +347,8 @@ try {
   server.close();
 }
 
-const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
+const ms = (v: number | undefined) =>
+  v === undefined || Number.isNaN(v) ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(1);
 const mb = (b: number) => (b / 1e6).toFixed(1);
 const size = (b: number) => (b >= 1e6 ? `${mb(b)} MB` : `${(b / 1e3).toFixed(1)} kB`);
 const median = (values: number[]) => {
@@ -290,24 +363,42 @@ if (args.json) {
 } else {
   const [first, ...warm] = report.runs;
   const a = report.adapter;
-  console.log(`\n## ${model.title} — ${report.backend}${report.backend === 'webgpu' ? ` on ${a ? `${a.vendor || '?'} ${a.architecture || ''}${a.isFallback ? ' (fallback adapter)' : ''}, shader-f16 ${a.shaderF16 ? 'yes' : 'no'}` : `no adapter (${report.webgpuProblem})`}` : ''}`);
-  console.log(`${folder}: ${report.runs.length} run(s) × ${report.stepTimesteps.length} step(s) (timesteps ${report.stepTimesteps.join(', ')}), previews: ${report.previewDecoder}, tokens from ${report.tokenizer}, cross-origin isolated: ${report.crossOriginIsolated}\n`);
+  console.log(
+    `\n## ${model.title} — ${report.backend}${report.backend === 'webgpu' ? ` on ${a ? `${a.vendor || '?'} ${a.architecture || ''}${a.isFallback ? ' (fallback adapter)' : ''}, shader-f16 ${a.shaderF16 ? 'yes' : 'no'}` : `no adapter (${report.webgpuProblem})`}` : ''}`,
+  );
+  console.log(
+    `${folder}: ${report.runs.length} run(s) × ${report.stepTimesteps.length} step(s) (timesteps ${report.stepTimesteps.join(', ')}), previews: ${report.previewDecoder}, tokens from ${report.tokenizer}, cross-origin isolated: ${report.crossOriginIsolated}\n`,
+  );
   console.log('| component | file size | fetch ms | session ms | first run ms | warm ms (median) |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   const file = (role: string) => report.files.find((f) => f.role === role);
   const row = (label: string, role: string | null, firstMs: number | undefined, warmMs: number) => {
     const f = role ? file(role) : undefined;
-    console.log(`| ${label} | ${f ? size(f.bytes) : ''} | ${f ? ms(f.loadMs) : ''} | ${f ? ms(f.createMs) : ''} | ${ms(firstMs)} | ${ms(warmMs)} |`);
+    console.log(
+      `| ${label} | ${f ? size(f.bytes) : ''} | ${f ? ms(f.loadMs) : ''} | ${f ? ms(f.createMs) : ''} | ${ms(firstMs)} | ${ms(warmMs)} |`,
+    );
   };
   row('text encoder', 'text_encoder', first?.textEncoderMs, median(warm.map((r) => r.textEncoderMs)));
   row('UNet, first step / per step', 'unet', first?.unetMs[0], median(warm.flatMap((r) => r.unetMs)));
-  if (report.previewDecoder !== 'none') row(`preview (${report.previewDecoder}), per step`, report.previewDecoder === 'taesd' ? 'taesd' : null, first?.previewMs[0], median(warm.flatMap((r) => r.previewMs)));
+  if (report.previewDecoder !== 'none')
+    row(
+      `preview (${report.previewDecoder}), per step`,
+      report.previewDecoder === 'taesd' ? 'taesd' : null,
+      first?.previewMs[0],
+      median(warm.flatMap((r) => r.previewMs)),
+    );
   row('VAE decoder', 'vae_decoder', first?.vaeDecoderMs, median(warm.map((r) => r.vaeDecoderMs)));
   row('whole run', null, first?.totalMs, median(warm.map((r) => r.totalMs)));
   console.log('\nMemory:');
-  console.log(`- peak resident memory of the browser and its processes (GPU process included): ${peakRss ? `${mb(peakRss)} MB` : 'not measured (no /proc)'}`);
+  console.log(
+    `- peak resident memory of the browser and its processes (GPU process included): ${peakRss ? `${mb(peakRss)} MB` : 'not measured (no /proc)'}`,
+  );
   for (const m of report.memory) {
-    const parts = [m.userAgentBytes !== undefined && `measureUserAgentSpecificMemory ${mb(m.userAgentBytes)} MB`, m.jsHeapBytes !== undefined && `page JS heap ${mb(m.jsHeapBytes)} MB`, m.note].filter(Boolean);
+    const parts = [
+      m.userAgentBytes !== undefined && `measureUserAgentSpecificMemory ${mb(m.userAgentBytes)} MB`,
+      m.jsHeapBytes !== undefined && `page JS heap ${mb(m.jsHeapBytes)} MB`,
+      m.note,
+    ].filter(Boolean);
     console.log(`- after ${m.after}: ${parts.length ? parts.join(', ') : 'not reported by this browser'}`);
   }
   console.log('- GPU memory is not exposed to pages; on WebGPU most weights live there.');

@@ -8,7 +8,14 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { measurePageWeight } from './bench/page-weight.mjs';
 import { measureWidgets } from './bench/widgets.mjs';
-import { launchBrowser, measureRuntime, printRuntime, startPreview, underE2eLock, waitForServer } from './bench/runtime.mjs';
+import {
+  launchBrowser,
+  measureRuntime,
+  printRuntime,
+  startPreview,
+  underE2eLock,
+  waitForServer,
+} from './bench/runtime.mjs';
 import { measureTextToImage, printTextToImage } from './bench/text-to-image.mjs';
 
 underE2eLock(new URL(import.meta.url).pathname);

@@ -58,8 +58,24 @@ async function evaluateHere(subset: number[]): Promise<EvalReport> {
 
 /** The same command for a subset of the weights in a child process, its report read from stdout as JSON. */
 async function evaluateInChild(subset: number[]): Promise<EvalReport> {
-  const args = process.argv.slice(2).filter((a, i, all) => !['--weights', '--jobs'].includes(a) && !['--weights', '--jobs'].includes(all[i - 1]!));
-  const { stdout } = await promisify(execFile)(process.execPath, ['scripts/run-ts.mjs', 'scripts/models-eval.ts', ...args, '--weights', subset.join(','), '--jobs', '1', '--json', '--no-write'], { maxBuffer: 64 << 20 });
+  const args = process.argv
+    .slice(2)
+    .filter((a, i, all) => !['--weights', '--jobs'].includes(a) && !['--weights', '--jobs'].includes(all[i - 1]!));
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      'scripts/run-ts.mjs',
+      'scripts/models-eval.ts',
+      ...args,
+      '--weights',
+      subset.join(','),
+      '--jobs',
+      '1',
+      '--json',
+      '--no-write',
+    ],
+    { maxBuffer: 64 << 20 },
+  );
   return JSON.parse(stdout) as EvalReport;
 }
 

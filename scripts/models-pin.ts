@@ -20,7 +20,10 @@ const manifestPath = process.env['DSBS_MANIFEST'] ?? `${process.cwd()}/models/ma
 
 /** A reader-facing end of the run with its exit code (thrown, so main() reads top to bottom). */
 class Exit extends Error {
-  constructor(message: string, readonly code: number) {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
     super(message);
   }
 }
@@ -28,7 +31,11 @@ class Exit extends Error {
 async function main(): Promise<void> {
   let args;
   try {
-    args = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: { revision: { type: 'string' }, write: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    args = parseArgs({
+      args: process.argv.slice(2),
+      allowPositionals: true,
+      options: { revision: { type: 'string' }, write: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (e) {
     throw new Exit(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`, 2);
   }
@@ -47,12 +54,17 @@ async function main(): Promise<void> {
   const refused = ids.flatMap((id) => {
     const entry = document.models[id];
     if (!entry) return [`${id}: not in ${manifestPath}.`];
-    if (entry.tier !== 'full') return [`${id}: a pocket model (trained here; export.py writes its bytes and SHA-256), not one from the Hub.`];
+    if (entry.tier !== 'full')
+      return [`${id}: a pocket model (trained here; export.py writes its bytes and SHA-256), not one from the Hub.`];
     return [];
   });
-  if (refused.length) throw new Exit(`${refused.join('\n')}\nfull-size models that can be pinned: ${fullIds.join(', ')}`, 2);
+  if (refused.length)
+    throw new Exit(`${refused.join('\n')}\nfull-size models that can be pinned: ${fullIds.join(', ')}`, 2);
 
-  const api = new HubApi({ hubBase: process.env['DSBS_HUB_URL'] ?? 'https://huggingface.co', token: process.env['HF_TOKEN'] || undefined });
+  const api = new HubApi({
+    hubBase: process.env['DSBS_HUB_URL'] ?? 'https://huggingface.co',
+    token: process.env['HF_TOKEN'] || undefined,
+  });
   const changes: Change[] = [];
   const failed: string[] = [];
   for (const id of ids) {
@@ -63,7 +75,11 @@ async function main(): Promise<void> {
       changes.push(...own);
       console.log([...pinTable(pin), ...sizeWarnings(pin)].join('\n'));
       const verb = args.values.write ? 'to write' : 'would change';
-      console.log(own.length ? `${id}: ${own.length} value${own.length === 1 ? '' : 's'} ${verb}:\n${changeLines(own).join('\n')}\n` : `${id}: already pinned to these values; nothing to change.\n`);
+      console.log(
+        own.length
+          ? `${id}: ${own.length} value${own.length === 1 ? '' : 's'} ${verb}:\n${changeLines(own).join('\n')}\n`
+          : `${id}: already pinned to these values; nothing to change.\n`,
+      );
     } catch (e) {
       if (!(e instanceof PinError)) throw e;
       console.error(`${e.message}\n`);
@@ -77,7 +93,11 @@ async function main(): Promise<void> {
     throw new Exit(`Could not pin ${failed.join(', ')}; nothing was written${others}.`, 1);
   }
   if (!args.values.write) {
-    console.log(changes.length ? `Dry run: ${manifestPath} is unchanged. Run again with --write to pin, then \`${pull}\` to download and verify.` : `Next: \`${pull}\` downloads the files and verifies them.`);
+    console.log(
+      changes.length
+        ? `Dry run: ${manifestPath} is unchanged. Run again with --write to pin, then \`${pull}\` to download and verify.`
+        : `Next: \`${pull}\` downloads the files and verifies them.`,
+    );
     return;
   }
   if (changes.length) {

@@ -21,7 +21,9 @@ interface FullFileJson extends StandinContract {
   path: string;
 }
 export function manifestFiles(id: 'clip-vit-b32' | 'gpt2'): Record<string, FullFileJson> {
-  const doc = JSON.parse(readFileSync(MANIFEST_PATH, 'utf8')) as { models: Record<string, { files: Record<string, FullFileJson> }> };
+  const doc = JSON.parse(readFileSync(MANIFEST_PATH, 'utf8')) as {
+    models: Record<string, { files: Record<string, FullFileJson> }>;
+  };
   const entry = doc.models[id];
   if (!entry) throw new Error(`models/manifest.json has no "${id}" entry.`);
   return entry.files;
@@ -52,10 +54,22 @@ export function textStandins(): TextStandins {
   const clip = manifestFiles('clip-vit-b32');
   const gpt2 = manifestFiles('gpt2');
   return {
-    clipText: cachedStandin('clip-text_model', [clip.text_model, clipTextStandin.toString(), buildModel.toString()], () => clipTextStandin(clip.text_model!)),
-    clipVision: cachedStandin('clip-vision_model', [clip.vision_model, clipVisionStandin.toString(), buildModel.toString()], () => clipVisionStandin(clip.vision_model!)),
+    clipText: cachedStandin(
+      'clip-text_model',
+      [clip.text_model, clipTextStandin.toString(), buildModel.toString()],
+      () => clipTextStandin(clip.text_model!),
+    ),
+    clipVision: cachedStandin(
+      'clip-vision_model',
+      [clip.vision_model, clipVisionStandin.toString(), buildModel.toString()],
+      () => clipVisionStandin(clip.vision_model!),
+    ),
     clipTokenizer: clipStandinTokenizer(),
-    gpt2Decoder: cachedStandin('gpt2-decoder_model_merged', [gpt2.decoder, gpt2DecoderStandin.toString(), buildModel.toString()], () => gpt2DecoderStandin(gpt2.decoder!)),
+    gpt2Decoder: cachedStandin(
+      'gpt2-decoder_model_merged',
+      [gpt2.decoder, gpt2DecoderStandin.toString(), buildModel.toString()],
+      () => gpt2DecoderStandin(gpt2.decoder!),
+    ),
     gpt2Tokenizer: gpt2StandinTokenizer(),
   };
 }
@@ -67,5 +81,7 @@ if (process.argv[1] && /clip-gpt2-files/.test(process.argv[1])) {
   writeFileSync(join(STANDIN_DIR, 'clip-tokenizer_config.json'), JSON.stringify(s.clipTokenizer.config));
   writeFileSync(join(STANDIN_DIR, 'gpt2-tokenizer.json'), JSON.stringify(s.gpt2Tokenizer.tokenizer));
   writeFileSync(join(STANDIN_DIR, 'gpt2-tokenizer_config.json'), JSON.stringify(s.gpt2Tokenizer.config));
-  console.log(`CLIP and GPT-2 stand-ins in ${STANDIN_DIR}: text ${s.clipText.length} B, vision ${s.clipVision.length} B, GPT-2 decoder ${s.gpt2Decoder.length} B.`);
+  console.log(
+    `CLIP and GPT-2 stand-ins in ${STANDIN_DIR}: text ${s.clipText.length} B, vision ${s.clipVision.length} B, GPT-2 decoder ${s.gpt2Decoder.length} B.`,
+  );
 }

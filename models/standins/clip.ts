@@ -11,7 +11,15 @@
  * Vision tower: 32×32 patch embedding with stride 32 (ViT-B/32's patchify, Dosovitskiy et al. 2021
  * eq. 1) → tanh → mean over patches → linear projection.
  */
-import { buildModel, fixedDim, required, seededValues, valueSpec, type NodeSpec, type StandinContract } from './onnx-builder';
+import {
+  buildModel,
+  fixedDim,
+  required,
+  seededValues,
+  valueSpec,
+  type NodeSpec,
+  type StandinContract,
+} from './onnx-builder';
 
 export const CLIP_STANDIN_WIDTH = 16;
 const VOCAB = 49408;
@@ -32,9 +40,11 @@ export interface ClipStandinOptions {
 export function clipTextStandin(contract: StandinContract, options: ClipStandinOptions = {}): Uint8Array {
   const [[idsName, idsSpec]] = required(contract.inputs);
   const maskSpec = options.attentionMask ? contract.inputs['attention_mask'] : undefined;
-  if (options.attentionMask && !maskSpec) throw new Error('CLIP text stand-in: the contract has no attention_mask input.');
+  if (options.attentionMask && !maskSpec)
+    throw new Error('CLIP text stand-in: the contract has no attention_mask input.');
   const outs = required(contract.outputs);
-  if (outs.length !== 1) throw new Error(`CLIP text stand-in: expected one required output, the contract has ${outs.length}.`);
+  if (outs.length !== 1)
+    throw new Error(`CLIP text stand-in: expected one required output, the contract has ${outs.length}.`);
   const [embedName, embedSpec] = outs[0]!;
   const embed = fixedDim(embedSpec, -1, `output "${embedName}"`);
   const d = options.width ?? CLIP_STANDIN_WIDTH;
@@ -78,8 +88,18 @@ export function clipTextStandin(contract: StandinContract, options: ClipStandinO
     nodes,
     initializers: [
       { name: 'token_embedding', dtype: 'float32', dims: [VOCAB, d], values: seededValues(VOCAB * d, seed, 1) },
-      { name: 'position_embedding', dtype: 'float32', dims: [POSITIONS, d], values: seededValues(POSITIONS * d, seed + 1, 0.5) },
-      { name: 'text_projection', dtype: 'float32', dims: [d, embed], values: seededValues(d * embed, seed + 2, 1 / Math.sqrt(d)) },
+      {
+        name: 'position_embedding',
+        dtype: 'float32',
+        dims: [POSITIONS, d],
+        values: seededValues(POSITIONS * d, seed + 1, 0.5),
+      },
+      {
+        name: 'text_projection',
+        dtype: 'float32',
+        dims: [d, embed],
+        values: seededValues(d * embed, seed + 2, 1 / Math.sqrt(d)),
+      },
       { name: 'zero_i64', dtype: 'int64', dims: [], values: [0] },
       { name: 'one_i64', dtype: 'int64', dims: [], values: [1] },
       { name: 'one_i64_1d', dtype: 'int64', dims: [1], values: [1] },
@@ -94,7 +114,8 @@ export function clipTextStandin(contract: StandinContract, options: ClipStandinO
 export function clipVisionStandin(contract: StandinContract, options: ClipStandinOptions = {}): Uint8Array {
   const [[pixelsName, pixelsSpec]] = required(contract.inputs);
   const outs = required(contract.outputs);
-  if (outs.length !== 1) throw new Error(`CLIP vision stand-in: expected one required output, the contract has ${outs.length}.`);
+  if (outs.length !== 1)
+    throw new Error(`CLIP vision stand-in: expected one required output, the contract has ${outs.length}.`);
   const [embedName, embedSpec] = outs[0]!;
   const embed = fixedDim(embedSpec, -1, `output "${embedName}"`);
   const d = options.width ?? CLIP_STANDIN_WIDTH;
@@ -109,16 +130,32 @@ export function clipVisionStandin(contract: StandinContract, options: ClipStandi
         op: 'Conv',
         inputs: [pixelsName, 'patch_embedding', 'patch_bias'],
         outputs: ['patches'],
-        attributes: { kernel_shape: [PATCH, PATCH], strides: [PATCH, PATCH], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 },
+        attributes: {
+          kernel_shape: [PATCH, PATCH],
+          strides: [PATCH, PATCH],
+          pads: [0, 0, 0, 0],
+          dilations: [1, 1],
+          group: 1,
+        },
       },
       { op: 'Tanh', inputs: ['patches'], outputs: ['patches_t'] },
       { op: 'ReduceMean', inputs: ['patches_t'], outputs: ['pooled'], attributes: { axes: [2, 3], keepdims: 0 } },
       { op: 'MatMul', inputs: ['pooled', 'visual_projection'], outputs: [embedName] },
     ],
     initializers: [
-      { name: 'patch_embedding', dtype: 'float32', dims: [d, 3, PATCH, PATCH], values: seededValues(d * fanIn, seed, 3 / Math.sqrt(fanIn)) },
+      {
+        name: 'patch_embedding',
+        dtype: 'float32',
+        dims: [d, 3, PATCH, PATCH],
+        values: seededValues(d * fanIn, seed, 3 / Math.sqrt(fanIn)),
+      },
       { name: 'patch_bias', dtype: 'float32', dims: [d], values: seededValues(d, seed + 1, 0.1) },
-      { name: 'visual_projection', dtype: 'float32', dims: [d, embed], values: seededValues(d * embed, seed + 2, 1 / Math.sqrt(d)) },
+      {
+        name: 'visual_projection',
+        dtype: 'float32',
+        dims: [d, embed],
+        values: seededValues(d * embed, seed + 2, 1 / Math.sqrt(d)),
+      },
     ],
   });
 }

@@ -12,7 +12,16 @@
  * Input embedding h = wte[ids] + wpe[positions]; logits = LayerNorm(h) wteᵀ (tied, as in GPT-2).
  * use_cache_branch = false ignores the past (the merged export's no-cache branch).
  */
-import { buildModel, fixedDim, required, seededValues, valueSpec, type InitializerSpec, type NodeSpec, type StandinContract } from './onnx-builder';
+import {
+  buildModel,
+  fixedDim,
+  required,
+  seededValues,
+  valueSpec,
+  type InitializerSpec,
+  type NodeSpec,
+  type StandinContract,
+} from './onnx-builder';
 
 export const GPT2_STANDIN_WIDTH = 16;
 const MAX_POSITIONS = 1024;
@@ -31,11 +40,13 @@ export function gpt2DecoderStandin(contract: StandinContract, options: Gpt2Stand
   const inputs = required(contract.inputs, withPositions ? ['position_ids'] : []);
   const outputs = required(contract.outputs);
   const names = new Set(inputs.map(([n]) => n));
-  for (const n of ['input_ids', 'attention_mask', 'use_cache_branch']) if (!names.has(n)) throw new Error(`GPT-2 stand-in: the contract has no "${n}" input.`);
+  for (const n of ['input_ids', 'attention_mask', 'use_cache_branch'])
+    if (!names.has(n)) throw new Error(`GPT-2 stand-in: the contract has no "${n}" input.`);
   const pastNames = inputs.filter(([n]) => PAST.test(n));
   const layers = pastNames.length / 2;
   const firstPast = pastNames[0]?.[1];
-  if (!firstPast || !Number.isInteger(layers)) throw new Error('GPT-2 stand-in: past_key_values.{i}.key/value pairs expected.');
+  if (!firstPast || !Number.isInteger(layers))
+    throw new Error('GPT-2 stand-in: past_key_values.{i}.key/value pairs expected.');
   const heads = fixedDim(firstPast, 1, 'past_key_values heads');
   const headDim = fixedDim(firstPast, 3, 'past_key_values head size');
   const logitsSpec = contract.outputs['logits'];
@@ -46,7 +57,8 @@ export function gpt2DecoderStandin(contract: StandinContract, options: Gpt2Stand
   let seed = options.seed ?? 101;
 
   const nodes: NodeSpec[] = [];
-  const node = (op: string, ins: string[], outs: string[], attributes?: NodeSpec['attributes']) => nodes.push({ op, inputs: ins, outputs: outs, attributes });
+  const node = (op: string, ins: string[], outs: string[], attributes?: NodeSpec['attributes']) =>
+    nodes.push({ op, inputs: ins, outputs: outs, attributes });
   const inits: InitializerSpec[] = [
     { name: 'wte', dtype: 'float32', dims: [vocab, d], values: seededValues(vocab * d, seed++, 1) },
     { name: 'wpe', dtype: 'float32', dims: [MAX_POSITIONS, d], values: seededValues(MAX_POSITIONS * d, seed++, 0.5) },
@@ -99,7 +111,12 @@ export function gpt2DecoderStandin(contract: StandinContract, options: Gpt2Stand
 
   for (let l = 0; l < layers; l++) {
     const w = (name: string, rows: number, cols: number, scale: number) => {
-      inits.push({ name: `h.${l}.${name}`, dtype: 'float32', dims: [rows, cols], values: seededValues(rows * cols, seed++, scale) });
+      inits.push({
+        name: `h.${l}.${name}`,
+        dtype: 'float32',
+        dims: [rows, cols],
+        values: seededValues(rows * cols, seed++, scale),
+      });
       return `h.${l}.${name}`;
     };
     const h = `h_${l}`;
@@ -114,7 +131,10 @@ export function gpt2DecoderStandin(contract: StandinContract, options: Gpt2Stand
     const q = heads4(`q${l}`);
     const k = heads4(`k${l}`);
     const v = heads4(`v${l}`);
-    for (const [kind, fresh] of [['key', k], ['value', v]] as const) {
+    for (const [kind, fresh] of [
+      ['key', k],
+      ['value', v],
+    ] as const) {
       node('Slice', [`past_key_values.${l}.${kind}`, 'zero_1d', 'past_eff_1d', 'axes2'], [`past${l}${kind}`]);
       node('Concat', [`past${l}${kind}`, fresh], [`present.${l}.${kind}`], { axis: 2 });
     }

@@ -80,7 +80,16 @@ function fixed32Float(field: number, v: number, out: Bytes): void {
   out.append(new Uint8Array(new Float32Array([v]).buffer));
 }
 
-export const ONNX_DTYPE = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11 } as const;
+export const ONNX_DTYPE = {
+  float32: 1,
+  uint8: 2,
+  int8: 3,
+  int32: 6,
+  int64: 7,
+  bool: 9,
+  float16: 10,
+  float64: 11,
+} as const;
 export type OnnxDType = keyof typeof ONNX_DTYPE;
 
 export interface ValueSpec {
@@ -250,7 +259,12 @@ export function unetShapedModel(options: { channels: number; width: number; size
   const conv = (name: string, cin: number, cout: number) => {
     const scale = 1 / Math.sqrt(cin * 9);
     return [
-      { name: `${name}.w`, dtype: 'float32' as const, dims: [cout, cin, 3, 3], values: seededValues(cout * cin * 9, seed++, scale) },
+      {
+        name: `${name}.w`,
+        dtype: 'float32' as const,
+        dims: [cout, cin, 3, 3],
+        values: seededValues(cout * cin * 9, seed++, scale),
+      },
       { name: `${name}.b`, dtype: 'float32' as const, dims: [cout], values: seededValues(cout, seed++, 0.1) },
     ];
   };
@@ -271,7 +285,12 @@ export function unetShapedModel(options: { channels: number; width: number; size
       { op: 'Conv', inputs: ['x', 'in.w', 'in.b'], outputs: ['h0'], attributes: convAttrs },
       { op: 'Sigmoid', inputs: ['h0'], outputs: ['h0s'] },
       { op: 'Mul', inputs: ['h0', 'h0s'], outputs: ['h1'] },
-      { op: 'Conv', inputs: ['h1', 'down.w', 'down.b'], outputs: ['d0'], attributes: { ...convAttrs, strides: [2, 2] } },
+      {
+        op: 'Conv',
+        inputs: ['h1', 'down.w', 'down.b'],
+        outputs: ['d0'],
+        attributes: { ...convAttrs, strides: [2, 2] },
+      },
       { op: 'Relu', inputs: ['d0'], outputs: ['d1'] },
       { op: 'Conv', inputs: ['d1', 'mid.w', 'mid.b'], outputs: ['m0'], attributes: convAttrs },
       { op: 'Relu', inputs: ['m0'], outputs: ['m1'] },
@@ -302,17 +321,24 @@ export interface StandinContract {
 const KNOWN: readonly OnnxDType[] = ['float32', 'uint8', 'int8', 'int32', 'int64', 'bool', 'float16', 'float64'];
 
 export function valueSpec(name: string, spec: StandinTensorSpec): ValueSpec {
-  if (!KNOWN.includes(spec.dtype as OnnxDType)) throw new Error(`Stand-in: unsupported dtype ${spec.dtype} for "${name}".`);
+  if (!KNOWN.includes(spec.dtype as OnnxDType))
+    throw new Error(`Stand-in: unsupported dtype ${spec.dtype} for "${name}".`);
   return { name, dtype: spec.dtype as OnnxDType, shape: [...spec.shape] };
 }
 
 /** The contract's tensors in order, optional ones only when asked for. */
-export function required(map: Record<string, StandinTensorSpec>, includeOptional: readonly string[] = []): [string, StandinTensorSpec][] {
+export function required(
+  map: Record<string, StandinTensorSpec>,
+  includeOptional: readonly string[] = [],
+): [string, StandinTensorSpec][] {
   return Object.entries(map).filter(([name, s]) => !s.optional || includeOptional.includes(name));
 }
 
 export function fixedDim(spec: StandinTensorSpec, axis: number, what: string): number {
   const d = spec.shape.at(axis);
-  if (typeof d !== 'number') throw new Error(`Stand-in: ${what} needs a fixed size at axis ${axis}, the contract says ${JSON.stringify(spec.shape)}.`);
+  if (typeof d !== 'number')
+    throw new Error(
+      `Stand-in: ${what} needs a fixed size at axis ${axis}, the contract says ${JSON.stringify(spec.shape)}.`,
+    );
   return d;
 }

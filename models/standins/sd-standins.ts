@@ -28,12 +28,16 @@ function values(io: Record<string, TensorSpec>): ValueSpec[] {
 
 function fixedDim(spec: ValueSpec, axis: number, what: string): number {
   const d = spec.shape[axis];
-  if (typeof d !== 'number') throw new Error(`Stand-in: ${spec.name} dimension ${axis} (${what}) must be a fixed size, got "${String(d)}".`);
+  if (typeof d !== 'number')
+    throw new Error(`Stand-in: ${spec.name} dimension ${axis} (${what}) must be a fixed size, got "${String(d)}".`);
   return d;
 }
 
 function expectCount(kind: string, side: string, list: ValueSpec[], min: number, max: number): void {
-  if (list.length < min || list.length > max) throw new Error(`Stand-in ${kind}: expected ${min === max ? min : `${min}–${max}`} ${side}, the contract has ${list.length}.`);
+  if (list.length < min || list.length > max)
+    throw new Error(
+      `Stand-in ${kind}: expected ${min === max ? min : `${min}–${max}`} ${side}, the contract has ${list.length}.`,
+    );
 }
 
 class Graph {
@@ -55,7 +59,12 @@ class Graph {
     // Hash the running seed: the LCG's first draws from neighbouring seeds are nearly equal.
     const random = seededValues(count, Math.imul(this.seed++, 0x9e3779b1) ^ 0x5bd1e995, scale);
     const name = this.tmp(stem);
-    this.initializers.push({ name, dtype: 'float32', dims, values: offset ? random.map((v, i) => v + offset(i)) : random });
+    this.initializers.push({
+      name,
+      dtype: 'float32',
+      dims,
+      values: offset ? random.map((v, i) => v + offset(i)) : random,
+    });
     return name;
   }
   constant(stem: string, dims: number[], data: number[]): string {
@@ -76,7 +85,10 @@ class Graph {
   emit(value: string, output: ValueSpec): void {
     if (output.dtype === 'float16') this.op('Cast', [value], { to: ONNX_FLOAT16 }, output.name);
     else if (output.dtype === 'float32') this.op('Identity', [value], undefined, output.name);
-    else throw new Error(`Stand-in: output ${output.name} is ${output.dtype}; only float32/float16 outputs are generated.`);
+    else
+      throw new Error(
+        `Stand-in: output ${output.name} is ${output.dtype}; only float32/float16 outputs are generated.`,
+      );
   }
 }
 
@@ -121,11 +133,21 @@ function unet(io: IoContract, seed: number): Uint8Array {
   const c = LATENT_CHANNELS;
   const g = new Graph(seed);
   const x = g.toFloat(sample);
-  const conv = g.op('Conv', [x, g.weight('conv_w', [c, c, 1, 1], 0.15, (i) => (i % (c + 1) === 0 ? 0.8 : 0)), g.weight('conv_b', [c], 0.05)], CONV_1X1);
+  const conv = g.op(
+    'Conv',
+    [x, g.weight('conv_w', [c, c, 1, 1], 0.15, (i) => (i % (c + 1) === 0 ? 0.8 : 0)), g.weight('conv_b', [c], 0.05)],
+    CONV_1X1,
+  );
   const text = g.op('ReduceMean', [g.toFloat(context)], { axes: [1], keepdims: 0 });
-  const textTerm = g.op('Unsqueeze', [g.op('MatMul', [text, g.weight('text_w', [d, c], 1.5 / Math.sqrt(d))]), g.axes([2, 3])]);
+  const textTerm = g.op('Unsqueeze', [
+    g.op('MatMul', [text, g.weight('text_w', [d, c], 1.5 / Math.sqrt(d))]),
+    g.axes([2, 3]),
+  ]);
   const t = g.op('Unsqueeze', [g.toFloat(timestep), g.axes([1, 2, 3])]);
-  const timeTerm = g.op('Mul', [g.op('Sin', [g.op('Mul', [t, g.constant('omega', [1], [0.0123])])]), g.weight('time_w', [c, 1, 1], 0.3)]);
+  const timeTerm = g.op('Mul', [
+    g.op('Sin', [g.op('Mul', [t, g.constant('omega', [1], [0.0123])])]),
+    g.weight('time_w', [c, 1, 1], 0.3),
+  ]);
   g.emit(g.op('Add', [g.op('Add', [conv, textTerm]), timeTerm]), outputs[0]!);
   return buildModel({ name: 'standin_unet', inputs, outputs, nodes: g.nodes, initializers: g.initializers });
 }
@@ -138,12 +160,26 @@ function decoder(io: IoContract, seed: number, taesd: boolean): Uint8Array {
   expectCount('VAE decoder', 'outputs', outputs, 1, 1);
   const g = new Graph(seed);
   let x = g.toFloat(inputs[0]!);
-  if (taesd) x = g.op('Mul', [g.op('Tanh', [g.op('Mul', [x, g.constant('third', [1], [1 / 3])])]), g.constant('three', [1], [3])]);
+  if (taesd)
+    x = g.op('Mul', [
+      g.op('Tanh', [g.op('Mul', [x, g.constant('third', [1], [1 / 3])])]),
+      g.constant('three', [1], [3]),
+    ]);
   // The VAE reads latents ÷ 0.18215 (std ≈ 5), TAESD the latents themselves: weights keep tanh out of saturation.
-  const rgb = g.op('Conv', [x, g.weight('rgb_w', [3, LATENT_CHANNELS, 1, 1], taesd ? 0.4 : 0.08), g.weight('rgb_b', [3], 0.1)], CONV_1X1);
+  const rgb = g.op(
+    'Conv',
+    [x, g.weight('rgb_w', [3, LATENT_CHANNELS, 1, 1], taesd ? 0.4 : 0.08), g.weight('rgb_b', [3], 0.1)],
+    CONV_1X1,
+  );
   const up = g.op('Resize', [rgb, '', g.constant('scales', [4], [1, 1, VAE_FACTOR, VAE_FACTOR])], { mode: 'linear' });
   g.emit(g.op('Tanh', [up]), outputs[0]!);
-  return buildModel({ name: taesd ? 'standin_taesd_decoder' : 'standin_vae_decoder', inputs, outputs, nodes: g.nodes, initializers: g.initializers });
+  return buildModel({
+    name: taesd ? 'standin_taesd_decoder' : 'standin_vae_decoder',
+    inputs,
+    outputs,
+    nodes: g.nodes,
+    initializers: g.initializers,
+  });
 }
 
 /** A stand-in graph of `kind` with exactly the given contract. */
@@ -191,7 +227,16 @@ export function changeContract(
 ): IoContract {
   if (!(name in io[side])) throw new Error(`changeContract: no ${side.slice(0, -1)} "${name}".`);
   const entries = Object.entries(io[side]).map(([n, spec]): [string, TensorSpec] =>
-    n === name ? [change.name ?? n, { ...spec, ...(change.dtype ? { dtype: change.dtype } : {}), ...(change.shape ? { shape: change.shape } : {}) }] : [n, spec],
+    n === name
+      ? [
+          change.name ?? n,
+          {
+            ...spec,
+            ...(change.dtype ? { dtype: change.dtype } : {}),
+            ...(change.shape ? { shape: change.shape } : {}),
+          },
+        ]
+      : [n, spec],
   );
   return { ...io, [side]: Object.fromEntries(entries) };
 }

@@ -17,7 +17,10 @@ export function sdTokenizerStandins(entry: ModelEntry): Map<string, { path: stri
   const out = new Map<string, { path: string; bytes: Uint8Array }>();
   for (const file of entry.files) {
     if (file.role !== 'tokenizer' && file.role !== 'tokenizer_config') continue;
-    out.set(file.role, { path: file.hub?.path ?? file.sitePath, bytes: new TextEncoder().encode(JSON.stringify(json[file.role])) });
+    out.set(file.role, {
+      path: file.hub?.path ?? file.sitePath,
+      bytes: new TextEncoder().encode(JSON.stringify(json[file.role])),
+    });
   }
   return out;
 }

@@ -155,14 +155,21 @@ export function clipStandinTokenizer(mergeCount = 1000): TokenizerFiles {
     added_tokens: [addedToken(CLIP_BOS.id, CLIP_BOS.content, true), addedToken(CLIP_EOS.id, CLIP_EOS.content, false)],
     normalizer: {
       type: 'Sequence',
-      normalizers: [{ type: 'NFC' }, { type: 'Replace', pattern: { Regex: '\\s+' }, content: ' ' }, { type: 'Lowercase' }],
+      normalizers: [
+        { type: 'NFC' },
+        { type: 'Replace', pattern: { Regex: '\\s+' }, content: ' ' },
+        { type: 'Lowercase' },
+      ],
     },
     pre_tokenizer: {
       type: 'Sequence',
       pretokenizers: [
         {
           type: 'Split',
-          pattern: { Regex: "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+" },
+          pattern: {
+            Regex:
+              "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+",
+          },
           behavior: 'Removed',
           invert: true,
         },

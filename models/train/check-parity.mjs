@@ -21,18 +21,26 @@ let failed = false;
 for (const { fixture } of pocket.parity) {
   const { differences, pass } = await checkParity(fixture, await sessions.model(fixture.model));
   failed ||= !pass;
-  for (const d of differences) console.log(`parity ${fixture.model} ${d.output}: max abs diff ${d.maxAbsDiff.toExponential(2)}`);
+  for (const d of differences)
+    console.log(`parity ${fixture.model} ${d.output}: max abs diff ${d.maxAbsDiff.toExponential(2)}`);
 }
 for (const { fixture } of pocket.golden) {
   for (const goldenCase of fixture.cases) {
     const started = performance.now();
     const result = await replayGoldenCase(fixture, goldenCase, sessions.model);
     failed ||= !result.pass;
-    const pixels = result.differingBytes === null ? "" : `, ${result.differingBytes} 8-bit values differ (${result.boundaryBytes} rounding-boundary ties)`;
+    const pixels =
+      result.differingBytes === null
+        ? ''
+        : `, ${result.differingBytes} 8-bit values differ (${result.boundaryBytes} rounding-boundary ties)`;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`golden ${fixture.model} ${describeGoldenCase(goldenCase)}: max abs diff ${result.maxAbsDiff.toExponential(2)}${pixels} (${seconds} s)`);
+    console.log(
+      `golden ${fixture.model} ${describeGoldenCase(goldenCase)}: max abs diff ${result.maxAbsDiff.toExponential(2)}${pixels} (${seconds} s)`,
+    );
   }
 }
 await sessions.disposeAll();
-console.log(failed ? 'FAILED' : `all ${pocket.parity.length} parity and ${pocket.golden.length} golden files within 1e-4`);
+console.log(
+  failed ? 'FAILED' : `all ${pocket.parity.length} parity and ${pocket.golden.length} golden files within 1e-4`,
+);
 process.exit(failed ? 1 : 0);

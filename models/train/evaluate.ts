@@ -6,8 +6,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { nullCaptionTokens, type GoldenSchedule } from '../../src/lib/pocket/fixtures.ts';
-import { accuracy, decodeEvaluator, matchCaption, meanPairwiseDistance, type CaptionMatch } from '../../src/lib/pocket/evaluation.ts';
-import { classifierFreeGuidance, modelOutputToBytes, sampleAsync, type ModelRunner } from '../../src/lib/pocket/guided-sampling.ts';
+import {
+  accuracy,
+  decodeEvaluator,
+  matchCaption,
+  meanPairwiseDistance,
+  type CaptionMatch,
+} from '../../src/lib/pocket/evaluation.ts';
+import {
+  classifierFreeGuidance,
+  modelOutputToBytes,
+  sampleAsync,
+  type ModelRunner,
+} from '../../src/lib/pocket/guided-sampling.ts';
 import { createRng, deriveSeed } from '../../src/lib/rng.ts';
 import { createPocketSampler, POCKET_SCHEDULE } from '../../src/lib/pocket/sampler-config.ts';
 import { encodeCaption, parseCaption } from '../../src/lib/shapes-world/caption.ts';
@@ -79,7 +90,9 @@ function sha256(path: string): string {
 }
 
 function unetSchedule(manifestPath: string): GoldenSchedule {
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { models: Record<string, { schedule?: GoldenSchedule }> };
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    models: Record<string, { schedule?: GoldenSchedule }>;
+  };
   const schedule = manifest.models['shapes-unet']?.schedule;
   if (schedule === undefined) throw new Error(`${manifestPath}: the shapes-unet entry has no "schedule".`);
   return schedule;
@@ -92,9 +105,21 @@ function parsed(caption: string): CaptionAttributes {
 }
 
 /** n images for one caption at weight w: DDIM (η = 0) from the given x_T, as 8-bit-rounded model inputs. */
-async function generate(unet: ModelRunner, tokens: Int32Array, w: number, steps: number, xT: Float32Array): Promise<Float32Array> {
+async function generate(
+  unet: ModelRunner,
+  tokens: Int32Array,
+  w: number,
+  steps: number,
+  xT: Float32Array,
+): Promise<Float32Array> {
   const sampler = createPocketSampler('ddim', steps, { clipSample: true });
-  const epsilon = classifierFreeGuidance(unet, { itemShape: IMAGE, conditionInput: 'tokens', condition: tokens, nullCondition: nullCaptionTokens(), weight: w });
+  const epsilon = classifierFreeGuidance(unet, {
+    itemShape: IMAGE,
+    conditionInput: 'tokens',
+    condition: tokens,
+    nullCondition: nullCaptionTokens(),
+    weight: w,
+  });
   // Score what a reader sees: the image rounded to 8 bits, read back as the evaluator's input.
   return bytesToModelInput(modelOutputToBytes(await sampleAsync(sampler, epsilon, xT)));
 }
@@ -112,10 +137,15 @@ export async function evaluateUnet(options: EvalOptions): Promise<EvalReport> {
     one: vocabulary.evaluationCaptions.oneObject.slice(0, limit),
     two: vocabulary.evaluationCaptions.twoObjects.slice(0, limit),
   };
-  const all = [...captions.one.map((c) => ({ caption: c, kind: 'one' as const })), ...captions.two.map((c) => ({ caption: c, kind: 'two' as const }))];
+  const all = [
+    ...captions.one.map((c) => ({ caption: c, kind: 'one' as const })),
+    ...captions.two.map((c) => ({ caption: c, kind: 'two' as const })),
+  ];
   const schedule = unetSchedule(options.manifestPath);
   if (JSON.stringify(schedule) !== JSON.stringify(POCKET_SCHEDULE)) {
-    throw new Error(`The manifest's shapes-unet schedule ${JSON.stringify(schedule)} is not the pocket sampler's ${JSON.stringify(POCKET_SCHEDULE)}.`);
+    throw new Error(
+      `The manifest's shapes-unet schedule ${JSON.stringify(schedule)} is not the pocket sampler's ${JSON.stringify(POCKET_SCHEDULE)}.`,
+    );
   }
   const sessions = openPocketSessions(pocketDir);
   try {
@@ -140,17 +170,34 @@ export async function evaluateUnet(options: EvalOptions): Promise<EvalReport> {
         perCaption.push({ caption, kind, w, allCorrect: accuracy(captionMatches.map((m) => m.all)), diversity });
         options.onProgress?.(`w = ${w}: ${index + 1}/${all.length} "${caption}"`);
       }
-      const of = (kind: 'one' | 'two', field: keyof CaptionMatch) => accuracy(matches.filter((m) => m.kind === kind).map((m) => m.match[field]));
+      const of = (kind: 'one' | 'two', field: keyof CaptionMatch) =>
+        accuracy(matches.filter((m) => m.kind === kind).map((m) => m.match[field]));
       rows.push({
-        w, colour: of('one', 'colour'), shape: of('one', 'shape'), size: of('one', 'size'), position: of('one', 'position'),
-        oneObjectAll: of('one', 'all'), bothObjects: of('two', 'bothObjects'), relation: of('two', 'relation'),
-        twoObjectAll: of('two', 'all'), diversity: mean(diversities),
+        w,
+        colour: of('one', 'colour'),
+        shape: of('one', 'shape'),
+        size: of('one', 'size'),
+        position: of('one', 'position'),
+        oneObjectAll: of('one', 'all'),
+        bothObjects: of('two', 'bothObjects'),
+        relation: of('two', 'relation'),
+        twoObjectAll: of('two', 'all'),
+        diversity: mean(diversities),
       });
     }
     return {
-      model: 'shapes-unet', modelSha256: sha256(join(pocketDir, 'shapes-unet.onnx')),
-      evaluatorSha256: sha256(join(pocketDir, 'shapes-evaluator.onnx')), sampler: 'ddim', eta: 0, steps,
-      samplesPerCaption: n, seed, captions, rows, perCaption, wallSeconds: (performance.now() - started) / 1000,
+      model: 'shapes-unet',
+      modelSha256: sha256(join(pocketDir, 'shapes-unet.onnx')),
+      evaluatorSha256: sha256(join(pocketDir, 'shapes-evaluator.onnx')),
+      sampler: 'ddim',
+      eta: 0,
+      steps,
+      samplesPerCaption: n,
+      seed,
+      captions,
+      rows,
+      perCaption,
+      wallSeconds: (performance.now() - started) / 1000,
     };
   } finally {
     await sessions.disposeAll();
@@ -178,10 +225,29 @@ const percent = (v: number) => (Number.isNaN(v) ? '—' : `${(100 * v).toFixed(1
 
 /** The report as a plain-text table, one row per w. */
 export function formatReport(report: EvalReport): string {
-  const header = ['w', 'colour', 'shape', 'size', 'position', '1-obj all', 'both objects', 'relation', '2-obj all', 'diversity'];
+  const header = [
+    'w',
+    'colour',
+    'shape',
+    'size',
+    'position',
+    '1-obj all',
+    'both objects',
+    'relation',
+    '2-obj all',
+    'diversity',
+  ];
   const lines = report.rows.map((r) => [
-    String(r.w), percent(r.colour), percent(r.shape), percent(r.size), percent(r.position), percent(r.oneObjectAll),
-    percent(r.bothObjects), percent(r.relation), percent(r.twoObjectAll), r.diversity.toFixed(2),
+    String(r.w),
+    percent(r.colour),
+    percent(r.shape),
+    percent(r.size),
+    percent(r.position),
+    percent(r.oneObjectAll),
+    percent(r.bothObjects),
+    percent(r.relation),
+    percent(r.twoObjectAll),
+    r.diversity.toFixed(2),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');

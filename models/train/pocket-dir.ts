@@ -3,7 +3,13 @@
 // tests/unit/pocket/fixtures.test.ts, so the CLI and the unit test run the same code.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseBundle, parseGolden, parseParity, type GoldenFixture, type ParityFixture } from '../../src/lib/pocket/fixtures.ts';
+import {
+  parseBundle,
+  parseGolden,
+  parseParity,
+  type GoldenFixture,
+  type ParityFixture,
+} from '../../src/lib/pocket/fixtures.ts';
 import type { ModelRunner } from '../../src/lib/pocket/guided-sampling.ts';
 import { createSession, dispose, run, type OrtSession } from '../../src/lib/runtime/ort.ts';
 
@@ -32,8 +38,12 @@ export function readPocketDir(dir: string): PocketDir {
   const files = readdirSync(join(dir, 'fixtures')).sort();
   return {
     dir,
-    parity: files.filter((f) => f.endsWith('.parity.json')).map((file) => ({ file, fixture: parseParity(readFixture(dir, file), file) })),
-    golden: files.filter((f) => f.endsWith('.golden.json')).map((file) => ({ file, fixture: parseGolden(readFixture(dir, file), file) })),
+    parity: files
+      .filter((f) => f.endsWith('.parity.json'))
+      .map((file) => ({ file, fixture: parseParity(readFixture(dir, file), file) })),
+    golden: files
+      .filter((f) => f.endsWith('.golden.json'))
+      .map((file) => ({ file, fixture: parseGolden(readFixture(dir, file), file) })),
   };
 }
 

@@ -4,8 +4,18 @@
  * run on WebGPU includes shader compilation ("first run"); later runs are warm. Shared by
  * `npm run bench:full` (real files from a mirror folder) and the e2e fixture page (stand-ins).
  */
-import { generateSd15, generateSdTurbo, openSdComponents, type SdResult, type Tokenize } from '../../src/lib/pipelines/stable-diffusion/index.ts';
-import { releaseAll, workerOpener, type WorkerComponent } from '../../src/lib/pipelines/stable-diffusion/worker-sessions.ts';
+import {
+  generateSd15,
+  generateSdTurbo,
+  openSdComponents,
+  type SdResult,
+  type Tokenize,
+} from '../../src/lib/pipelines/stable-diffusion/index.ts';
+import {
+  releaseAll,
+  workerOpener,
+  type WorkerComponent,
+} from '../../src/lib/pipelines/stable-diffusion/worker-sessions.ts';
 import type { ModelEntry, ModelFile } from '../../src/lib/runtime/model-entry.ts';
 import type { Backend } from '../../src/lib/runtime/ort.ts';
 import type { RuntimeClient } from '../../src/lib/runtime/worker/client.ts';
@@ -70,7 +80,9 @@ async function sampleMemory(after: string): Promise<MemorySample> {
     try {
       const result = await Promise.race([perf.measureUserAgentSpecificMemory(), timeout]);
       if (result) sample.userAgentBytes = result.bytes;
-      else sample.note = 'measureUserAgentSpecificMemory gave no answer within 3 s (WASM threads parked in Atomics.wait do not reply)';
+      else
+        sample.note =
+          'measureUserAgentSpecificMemory gave no answer within 3 s (WASM threads parked in Atomics.wait do not reply)';
     } catch {
       // Not available in this context: leave it out.
     }
@@ -102,19 +114,37 @@ export async function runSdHarness(
   const opened: WorkerComponent[] = [];
   const memory: MemorySample[] = [];
   try {
-    const components = await openSdComponents(entries.model, workerOpener(client, config.backend, timedLoad, opened), entries.taesd);
+    const components = await openSdComponents(
+      entries.model,
+      workerOpener(client, config.backend, timedLoad, opened),
+      entries.taesd,
+    );
     if (config.measureMemory) memory.push(await sampleMemory('sessions created'));
     // openSdComponents opens in this order.
     const roles = ['text_encoder', 'unet', 'vae_decoder', ...(entries.taesd ? ['taesd'] : [])];
-    const files = roles.map((role, i) => ({ role, bytes: loads.get(role)?.bytes ?? 0, loadMs: loads.get(role)?.loadMs ?? 0, createMs: opened[i]!.createMs }));
+    const files = roles.map((role, i) => ({
+      role,
+      bytes: loads.get(role)?.bytes ?? 0,
+      loadMs: loads.get(role)?.loadMs ?? 0,
+      createMs: opened[i]!.createMs,
+    }));
     const runs: RunTimings[] = [];
     let last: SdResult | undefined;
     for (let r = 0; r < config.runs; r++) {
-      const common = { prompt: config.prompt, seed: config.seed, steps: config.steps, previews: config.previews, ...(config.guidanceWeight === undefined ? {} : { guidanceWeight: config.guidanceWeight }) };
+      const common = {
+        prompt: config.prompt,
+        seed: config.seed,
+        steps: config.steps,
+        previews: config.previews,
+        ...(config.guidanceWeight === undefined ? {} : { guidanceWeight: config.guidanceWeight }),
+      };
       last =
         config.model === 'sd-turbo'
           ? await generateSdTurbo(components, tokenize, common)
-          : await generateSd15(components, tokenize, { ...common, ...(config.sampler ? { sampler: config.sampler } : {}) });
+          : await generateSd15(components, tokenize, {
+              ...common,
+              ...(config.sampler ? { sampler: config.sampler } : {}),
+            });
       runs.push(last.timings);
     }
     if (config.measureMemory) memory.push(await sampleMemory(`${config.runs} run(s)`));

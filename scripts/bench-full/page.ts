@@ -50,7 +50,13 @@ export async function bench() {
       (text) => tokenizer.encode(text).ids,
       config.harness,
     );
-    return { ...report, adapter: caps.adapter, webgpuProblem: caps.webgpuProblem, crossOriginIsolated: caps.crossOriginIsolated, tokenizer: config.tokenizer ? 'the folder\'s tokenizer.json' : 'the stand-in CLIP tokenizer' };
+    return {
+      ...report,
+      adapter: caps.adapter,
+      webgpuProblem: caps.webgpuProblem,
+      crossOriginIsolated: caps.crossOriginIsolated,
+      tokenizer: config.tokenizer ? "the folder's tokenizer.json" : 'the stand-in CLIP tokenizer',
+    };
   } finally {
     client.terminate();
   }

@@ -35,7 +35,12 @@ export async function measurePageWeight(browser, origin, paths) {
         gzip: buffers.reduce((n, b) => n + (b.length ? gzipSync(b).length : 0), 0),
       };
     };
-    rows.push({ path, html: await sum(bodies.document), js: await sum(bodies.script), css: await sum(bodies.stylesheet) });
+    rows.push({
+      path,
+      html: await sum(bodies.document),
+      js: await sum(bodies.script),
+      css: await sum(bodies.stylesheet),
+    });
     await page.close();
   }
   return rows;

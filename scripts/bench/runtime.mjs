@@ -26,7 +26,8 @@ const quantile = (xs, q) => {
   const i = (s.length - 1) * q;
   return s[Math.floor(i)] + (s[Math.ceil(i)] - s[Math.floor(i)]) * (i - Math.floor(i));
 };
-const stats = (xs) => (xs?.length ? { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length } : null);
+const stats = (xs) =>
+  xs?.length ? { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length } : null;
 const ratios = (a, b) => (a?.length && b?.length ? a.map((x, i) => x / b[i]) : null);
 
 export async function measureRuntime(browser, origin) {
@@ -40,14 +41,41 @@ export async function measureRuntime(browser, origin) {
     const threadCounts = [...new Set([1, allThreads])];
     const overhead = [];
     for (const threads of threadCounts) {
-      overhead.push(await page.evaluate((o) => window.runtimeFixture.bench(o), { model: 'unet-shaped', backend: 'wasm', threads, steps: 20, rounds: 9, shape: SHAPE }));
+      overhead.push(
+        await page.evaluate((o) => window.runtimeFixture.bench(o), {
+          model: 'unet-shaped',
+          backend: 'wasm',
+          threads,
+          steps: 20,
+          rounds: 9,
+          shape: SHAPE,
+        }),
+      );
     }
     // SwiftShader (software WebGPU) is far slower than WASM: a few steps show the protocol's cost there too.
-    if (caps.adapter) overhead.push(await page.evaluate((o) => window.runtimeFixture.bench(o), { model: 'unet-shaped', backend: 'webgpu', steps: 4, rounds: 3, shape: SHAPE }));
+    if (caps.adapter)
+      overhead.push(
+        await page.evaluate((o) => window.runtimeFixture.bench(o), {
+          model: 'unet-shaped',
+          backend: 'webgpu',
+          steps: 4,
+          rounds: 3,
+          shape: SHAPE,
+        }),
+      );
     const pocket = [];
     for (const batch of [2, 8]) {
       for (const threads of [...new Set([1, Math.min(2, allThreads)])]) {
-        pocket.push(await page.evaluate((o) => window.runtimeFixture.bench(o), { model: 'pocket-unet', backend: 'wasm', threads, batch, steps: batch === 2 ? 6 : 3, rounds: 5 }));
+        pocket.push(
+          await page.evaluate((o) => window.runtimeFixture.bench(o), {
+            model: 'pocket-unet',
+            backend: 'wasm',
+            threads,
+            batch,
+            steps: batch === 2 ? 6 : 3,
+            rounds: 5,
+          }),
+        );
       }
     }
     return { caps, overhead, pocket, load: [loadBefore[0], loadavg()[0]] };
@@ -59,11 +87,16 @@ export async function measureRuntime(browser, origin) {
 const f = (x, digits = 2) => (x == null ? '—' : x.toFixed(digits));
 const cell = (s, digits = 2) => (s ? `${f(s.median, digits)} (${f(s.min, digits)}–${f(s.max, digits)})` : '—');
 
-const dist = (xs, digits = 2) => (xs?.length ? `${f(quantile(xs, 0.1), digits)} / ${f(quantile(xs, 0.5), digits)}` : '—');
+const dist = (xs, digits = 2) =>
+  xs?.length ? `${f(quantile(xs, 0.1), digits)} / ${f(quantile(xs, 0.5), digits)}` : '—';
 
 export function printRuntime({ caps, overhead, pocket, load }) {
-  const adapter = caps.adapter ? `${caps.adapter.vendor} ${caps.adapter.architecture}${caps.adapter.isFallback ? ' (software)' : ''}` : 'none';
-  console.log(`\n## Model runtime overhead (UNet-shaped ${SHAPE.channels}×${SHAPE.size}×${SHAPE.size}, width ${SHAPE.width}, batch 1)\n`);
+  const adapter = caps.adapter
+    ? `${caps.adapter.vendor} ${caps.adapter.architecture}${caps.adapter.isFallback ? ' (software)' : ''}`
+    : 'none';
+  console.log(
+    `\n## Model runtime overhead (UNet-shaped ${SHAPE.channels}×${SHAPE.size}×${SHAPE.size}, width ${SHAPE.width}, batch 1)\n`,
+  );
   console.log(
     `Cross-origin isolated: ${caps.crossOriginIsolated}; logical cores: ${caps.logicalCores}; WebGPU adapter: ${adapter}; ` +
       `1-minute load average before / after: ${load.map((x) => x.toFixed(1)).join(' / ')}.\n`,
@@ -76,7 +109,8 @@ export function printRuntime({ caps, overhead, pocket, load }) {
   for (const r of overhead) {
     const s = r.perStep;
     const p = r.perRound;
-    const p10Ratio = s.runtime.length && s.bareWorker.length ? quantile(s.runtime, 0.1) / quantile(s.bareWorker, 0.1) : null;
+    const p10Ratio =
+      s.runtime.length && s.bareWorker.length ? quantile(s.runtime, 0.1) / quantile(s.bareWorker, 0.1) : null;
     console.log(
       `| ${r.backend} | ${r.threads} | ${r.steps} × ${r.rounds} | ${dist(s.bareWorker)} | ${dist(s.runtime)} | ${dist(s.messaging, 3)} | ${dist(s.barePage)} | ${cell(stats(p.loop))} | ` +
         `**${f(p10Ratio, 3)}** | ${cell(stats(ratios(p.runtime, p.bareWorker)), 3)} | ${cell(stats(ratios(p.loop, p.bareWorker)), 3)} |`,
@@ -95,7 +129,9 @@ export function printRuntime({ caps, overhead, pocket, load }) {
   const one = overhead.find((r) => r.backend === 'wasm' && r.threads === 1);
   const all = overhead.find((r) => r.backend === 'wasm' && r.threads > 1);
   console.log('\n## WASM threads: 1 vs all (cross-origin isolated page; runtime round trip per step, ms)\n');
-  console.log('| model | batch | 1 thread (p10 / median) | all threads (p10 / median) | threads | speed-up (p10 / median) |');
+  console.log(
+    '| model | batch | 1 thread (p10 / median) | all threads (p10 / median) | threads | speed-up (p10 / median) |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|');
   const scaling = (label, batch, a, b) =>
     console.log(
@@ -110,7 +146,9 @@ export function printRuntime({ caps, overhead, pocket, load }) {
   }
 
   console.log('\n## Pocket UNet (models/pocket/shapes-unet.onnx) through the runtime, WASM\n');
-  console.log('| batch | threads | steps × rounds | runtime, round trip ms per step (p10 / median) | ms per image (median) | runtime messaging per step | runtime loop job (block mean) | bare ORT, own worker (p10 / median) | round trip ÷ bare worker, p10 |');
+  console.log(
+    '| batch | threads | steps × rounds | runtime, round trip ms per step (p10 / median) | ms per image (median) | runtime messaging per step | runtime loop job (block mean) | bare ORT, own worker (p10 / median) | round trip ÷ bare worker, p10 |',
+  );
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of pocket) {
     const s = r.perStep;
@@ -126,16 +164,24 @@ export function printRuntime({ caps, overhead, pocket, load }) {
 export function underE2eLock(script) {
   if (process.env.DSBS_E2E_LOCK_HELD === '1') return false;
   if (spawnSync('flock', ['--version'], { stdio: 'ignore' }).status !== 0) return false;
-  const result = spawnSync('flock', ['/tmp/diffusion-step-by-step-e2e.lock', process.execPath, script, ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    env: { ...process.env, DSBS_E2E_LOCK_HELD: '1' },
-  });
+  const result = spawnSync(
+    'flock',
+    ['/tmp/diffusion-step-by-step-e2e.lock', process.execPath, script, ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, DSBS_E2E_LOCK_HELD: '1' },
+    },
+  );
   process.exit(result.status ?? 1);
 }
 
 /** `astro preview` of dist/ on a port of its own, beside any other preview (tests). */
 export function startPreview(root, port) {
-  return spawn('npx', ['astro', 'preview', '--host', '127.0.0.1', '--port', String(port), '--ignore-lock'], { cwd: root, stdio: 'ignore', detached: true });
+  return spawn('npx', ['astro', 'preview', '--host', '127.0.0.1', '--port', String(port), '--ignore-lock'], {
+    cwd: root,
+    stdio: 'ignore',
+    detached: true,
+  });
 }
 
 export async function waitForServer(url, ms = 30_000) {
@@ -161,7 +207,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const root = new URL('../..', import.meta.url).pathname;
   // dist/ is shared with the e2e runs; build it with the test pages unless it has them (--build: always).
   if (process.argv.includes('--build') || !existsSync(join(root, 'dist/test-fixtures/runtime/index.html'))) {
-    const built = spawnSync('npx', ['astro', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DSBS_TEST_FIXTURES: '1' } });
+    const built = spawnSync('npx', ['astro', 'build'], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DSBS_TEST_FIXTURES: '1' },
+    });
     if (built.status !== 0) throw new Error('astro build failed');
   }
   const port = 4398;

@@ -15,7 +15,10 @@ export async function measureWidgets(browser, origin) {
     for (let i = 0; i < 5; i++) {
       runs.push(await page.evaluate((s) => window.__dsbsBench2d({ steps: 50, particles: 2000, sampler: s }), sampler));
     }
-    rows.push({ name: `2-D ${sampler.toUpperCase()} reverse step, 2,000 particles × 300 data points (ms)`, value: median(runs).toFixed(2) });
+    rows.push({
+      name: `2-D ${sampler.toUpperCase()} reverse step, 2,000 particles × 300 data points (ms)`,
+      value: median(runs).toFixed(2),
+    });
   }
   await page.close();
   return rows;

@@ -78,17 +78,23 @@ export class HubApi {
     const url = `${this.base}/${repo}/resolve/${commit}/${encodePath(path)}`;
     const response = await this.request(url, label, `${label}: not found (404); check the path in the manifest.`);
     const body = Buffer.from(await response.arrayBuffer());
-    if (body.length !== bytes) throw new PinError(`${label}: downloaded ${body.length} bytes, the Hub's file listing states ${bytes}.`);
+    if (body.length !== bytes)
+      throw new PinError(`${label}: downloaded ${body.length} bytes, the Hub's file listing states ${bytes}.`);
     return createHash('sha256').update(body).digest('hex');
   }
 
   private async fetchRevision(repo: string, revision: string): Promise<string> {
     const url = `${this.base}/api/models/${repo}/revision/${encodeURIComponent(revision)}`;
     const label = `${repo}@${revision}`;
-    const response = await this.request(url, label, `${label}: the Hub has no repository "${repo}" or no revision "${revision}" in it (404).`);
+    const response = await this.request(
+      url,
+      label,
+      `${label}: the Hub has no repository "${repo}" or no revision "${revision}" in it (404).`,
+    );
     const info = await readJson(response, url, label);
     const sha = (info as { sha?: unknown } | null)?.sha;
-    if (typeof sha !== 'string' || !COMMIT.test(sha)) throw new PinError(`${label}: the Hub's answer from ${url} holds no 40-hex commit id ("sha").`);
+    if (typeof sha !== 'string' || !COMMIT.test(sha))
+      throw new PinError(`${label}: the Hub's answer from ${url} holds no 40-hex commit id ("sha").`);
     return sha;
   }
 
@@ -99,9 +105,14 @@ export class HubApi {
     let url: string | null = `${this.base}/api/models/${repo}/tree/${commit}/${encodePath(dir)}`;
     for (let page = 0; url !== null; page += 1) {
       if (page >= 100) throw new PinError(`${label}: the folder listing goes on for more than 100 pages.`);
-      const response: Response = await this.request(url, label, `${label}: the folder "${dir}" is not in ${repo} at ${commit} (404); check the path in the manifest.`);
+      const response: Response = await this.request(
+        url,
+        label,
+        `${label}: the folder "${dir}" is not in ${repo} at ${commit} (404); check the path in the manifest.`,
+      );
       const json = await readJson(response, url, label);
-      if (!Array.isArray(json)) throw new PinError(`${label}: the Hub's answer from ${url} is not a file listing (expected a JSON array).`);
+      if (!Array.isArray(json))
+        throw new PinError(`${label}: the Hub's answer from ${url} is not a file listing (expected a JSON array).`);
       items.push(...(json as TreeItem[]));
       url = nextPage(response.headers.get('link'), url);
     }
@@ -113,15 +124,25 @@ export class HubApi {
     if (this.options.token) headers['authorization'] = `Bearer ${this.options.token}`;
     let response: Response;
     try {
-      response = await (this.options.fetch ?? fetch)(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000) });
+      response = await (this.options.fetch ?? fetch)(url, {
+        headers,
+        redirect: 'follow',
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
+      });
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
       const timedOut = e instanceof Error && e.name === 'TimeoutError';
-      const why = timedOut ? `no answer within ${(this.options.timeoutMs ?? 60_000) / 1000} s` : (cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e)));
-      throw new PinError(`${label}: cannot reach the Hub at ${this.base} (${why}). Pinning needs the Hub's API: run it on a machine with internet access, or point DSBS_HUB_URL at a mirror of the Hub.`);
+      const why = timedOut
+        ? `no answer within ${(this.options.timeoutMs ?? 60_000) / 1000} s`
+        : (cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e)));
+      throw new PinError(
+        `${label}: cannot reach the Hub at ${this.base} (${why}). Pinning needs the Hub's API: run it on a machine with internet access, or point DSBS_HUB_URL at a mirror of the Hub.`,
+      );
     }
     if (response.status === 401 || response.status === 403) {
-      const tokenNote = this.options.token ? 'the HF_TOKEN sent was not accepted for it' : 'set HF_TOKEN to a Hub access token';
+      const tokenNote = this.options.token
+        ? 'the HF_TOKEN sent was not accepted for it'
+        : 'set HF_TOKEN to a Hub access token';
       throw new PinError(
         `${label}: the Hub refused access (${response.status}). The repository may be gated or private: accept its terms on the Hub with your account, and ${tokenNote}. ` +
           '(The Hub also answers 401 for a repository that does not exist: check the repo name in the manifest.)',
@@ -131,9 +152,12 @@ export class HubApi {
       const code = response.headers.get('x-error-code');
       throw new PinError(code ? `${notFound} [Hub: ${code}]` : notFound);
     }
-    if (!response.ok) throw new PinError(`${label}: the Hub answered ${response.status} ${response.statusText} for ${url}.`);
+    if (!response.ok)
+      throw new PinError(`${label}: the Hub answered ${response.status} ${response.statusText} for ${url}.`);
     if (/text\/html/i.test(response.headers.get('content-type') ?? '')) {
-      throw new PinError(`${label}: ${url} answered with a web page, not the Hub's API; is DSBS_HUB_URL (${this.base}) the Hub?`);
+      throw new PinError(
+        `${label}: ${url} answered with a web page, not the Hub's API; is DSBS_HUB_URL (${this.base}) the Hub?`,
+      );
     }
     return response;
   }

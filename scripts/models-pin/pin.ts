@@ -54,9 +54,22 @@ export async function pinModel(id: string, entry: FullEntryJson, api: HubApi, re
     const lfs = item.lfs;
     const bytes = lfs ? lfs.size : item.size;
     const sha256 = lfs ? lfs.oid : await api.sha256OfFile(repo, commit, file.path, item.size);
-    if (!Number.isInteger(bytes) || bytes <= 0) throw new PinError(`${id}.${role}: the Hub lists ${repo}/${file.path} with size ${String(bytes)}.`);
-    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new PinError(`${id}.${role}: the Hub's LFS id for ${repo}/${file.path} is not a SHA-256 (${sha256}).`);
-    files.push({ role, path: file.path, repo, requested: fileRequested, revision: commit, ownHub: Boolean(own), bytes, sha256, bytesApprox: file.bytesApprox, source: lfs ? 'lfs' : 'hashed' });
+    if (!Number.isInteger(bytes) || bytes <= 0)
+      throw new PinError(`${id}.${role}: the Hub lists ${repo}/${file.path} with size ${String(bytes)}.`);
+    if (!/^[0-9a-f]{64}$/.test(sha256))
+      throw new PinError(`${id}.${role}: the Hub's LFS id for ${repo}/${file.path} is not a SHA-256 (${sha256}).`);
+    files.push({
+      role,
+      path: file.path,
+      repo,
+      requested: fileRequested,
+      revision: commit,
+      ownHub: Boolean(own),
+      bytes,
+      sha256,
+      bytesApprox: file.bytesApprox,
+      source: lfs ? 'lfs' : 'hashed',
+    });
   }
   return { id, hub, files };
 }
@@ -104,11 +117,14 @@ export function writeManifest(manifestPath: string, text: string, changes: reado
   const updated = replaceJsonValues(text, changes);
   const expected = JSON.parse(text) as Record<string, unknown>;
   for (const c of changes) {
-    const parent = c.path.slice(0, -1).reduce((o, k) => (o as Record<string, unknown>)[k], expected as unknown) as Record<string, unknown>;
+    const parent = c.path
+      .slice(0, -1)
+      .reduce((o, k) => (o as Record<string, unknown>)[k], expected as unknown) as Record<string, unknown>;
     parent[c.path.at(-1)!] = c.value;
   }
   const document = JSON.parse(updated) as unknown;
-  if (!isDeepStrictEqual(document, expected)) throw new Error('models:pin: the edited manifest differs from the intended one; nothing was written.');
+  if (!isDeepStrictEqual(document, expected))
+    throw new Error('models:pin: the edited manifest differs from the intended one; nothing was written.');
   parseManifest(document);
   const temp = `${manifestPath}.pin-${process.pid}.tmp`;
   try {

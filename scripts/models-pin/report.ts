@@ -8,15 +8,30 @@ const percent = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFix
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   // Numbers right-aligned (columns 3 and 5), text left-aligned.
-  return rows.map((r) => r.map((cell, c) => (c === 3 || c === 5 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, c) => (c === 3 || c === 5 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 export function pinTable(pin: ModelPin): string[] {
   const { repo, requested, revision } = pin.hub;
-  const head = requested === revision ? `${pin.id}: ${repo} at commit ${revision}` : `${pin.id}: ${repo}@${requested} is commit ${revision}`;
+  const head =
+    requested === revision
+      ? `${pin.id}: ${repo} at commit ${revision}`
+      : `${pin.id}: ${repo}@${requested} is commit ${revision}`;
   const rows = [['role', 'path', 'repo@revision', 'bytes', 'sha256', 'vs bytesApprox']];
   for (const f of pin.files) {
-    rows.push([f.role, f.path, `${f.repo}@${short(f.revision)}`, String(f.bytes), `${short(f.sha256)}${f.source === 'hashed' ? ' (hashed here)' : ''}`, percent(approxDifference(f))]);
+    rows.push([
+      f.role,
+      f.path,
+      `${f.repo}@${short(f.revision)}`,
+      String(f.bytes),
+      `${short(f.sha256)}${f.source === 'hashed' ? ' (hashed here)' : ''}`,
+      percent(approxDifference(f)),
+    ]);
   }
   return [head, ...table(rows).map((line) => `  ${line}`)];
 }

@@ -36,7 +36,8 @@ const sizeOf = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 
 /** Pulls every file of `entry`; returns the verified paths. Throws PullError with a reader-facing message. */
 export async function pullModel(entry: ModelEntry, options: PullOptions): Promise<string[]> {
-  if (entry.tier !== 'full') throw new PullError(`${entry.id} is a pocket model: the site already serves it; nothing to pull.`);
+  if (entry.tier !== 'full')
+    throw new PullError(`${entry.id} is a pocket model: the site already serves it; nothing to pull.`);
   const verdict = loadability(entry);
   if (!verdict.loadable) throw new PullError(verdict.reason);
   const paths: string[] = [];
@@ -68,9 +69,16 @@ async function pullFile(entry: ModelEntry, file: ModelFile, options: PullOptions
       break;
     } catch (e) {
       const retryable = !(e instanceof PullError);
-      if (!retryable || attempt >= attempts) throw e instanceof PullError ? e : new PullError(`${label}: ${e instanceof Error ? e.message : String(e)} (after ${attempt} attempts; run again to resume from ${formatBytes(sizeOf(part))}).`);
+      if (!retryable || attempt >= attempts)
+        throw e instanceof PullError
+          ? e
+          : new PullError(
+              `${label}: ${e instanceof Error ? e.message : String(e)} (after ${attempt} attempts; run again to resume from ${formatBytes(sizeOf(part))}).`,
+            );
       const delay = (options.baseDelayMs ?? 1000) * 2 ** (attempt - 1);
-      log(`${label}: interrupted at ${formatBytes(sizeOf(part))} (${e instanceof Error ? e.message : String(e)}); resuming in ${delay} ms.`);
+      log(
+        `${label}: interrupted at ${formatBytes(sizeOf(part))} (${e instanceof Error ? e.message : String(e)}); resuming in ${delay} ms.`,
+      );
       await new Promise((r) => setTimeout(r, delay));
     }
   }
@@ -90,7 +98,13 @@ async function pullFile(entry: ModelEntry, file: ModelFile, options: PullOptions
 }
 
 /** Appends to `part` from where it stopped (Range request); a server without ranges restarts it. */
-async function downloadInto(part: string, url: string, bytes: number, label: string, options: PullOptions): Promise<void> {
+async function downloadInto(
+  part: string,
+  url: string,
+  bytes: number,
+  label: string,
+  options: PullOptions,
+): Promise<void> {
   let offset = sizeOf(part);
   if (offset > bytes) {
     rmSync(part);
@@ -101,11 +115,17 @@ async function downloadInto(part: string, url: string, bytes: number, label: str
   if (offset > 0) headers['range'] = `bytes=${offset}-`;
   if (options.token) headers['authorization'] = `Bearer ${options.token}`;
   const response = await (options.fetch ?? fetch)(url, { headers, redirect: 'follow' });
-  if (response.status === 401 || response.status === 403) throw new PullError(`${label}: the Hub refused access (${response.status}); for a gated repository set HF_TOKEN.`);
-  if (response.status === 404) throw new PullError(`${label}: not found at ${url} (404); check the repository, revision and path in the manifest.`);
-  if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) throw new PullError(`${label}: the server answered ${response.status}.`);
+  if (response.status === 401 || response.status === 403)
+    throw new PullError(`${label}: the Hub refused access (${response.status}); for a gated repository set HF_TOKEN.`);
+  if (response.status === 404)
+    throw new PullError(
+      `${label}: not found at ${url} (404); check the repository, revision and path in the manifest.`,
+    );
+  if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429)
+    throw new PullError(`${label}: the server answered ${response.status}.`);
   if (!response.ok) throw new Error(`server answered ${response.status}`);
-  if (/text\/html/i.test(response.headers.get('content-type') ?? '')) throw new PullError(`${label}: the server sent a web page instead of the file.`);
+  if (/text\/html/i.test(response.headers.get('content-type') ?? ''))
+    throw new PullError(`${label}: the server sent a web page instead of the file.`);
   let append = false;
   if (offset > 0 && response.status === 206) {
     const range = /^bytes (\d+)-/.exec(response.headers.get('content-range') ?? '');
@@ -114,8 +134,14 @@ async function downloadInto(part: string, url: string, bytes: number, label: str
   if (offset > 0 && !append) log(options, `${label}: the server does not resume; starting again from 0.`);
   const expectedLength = append ? bytes - offset : bytes;
   const length = response.headers.get('content-length');
-  if (length !== null && (response.headers.get('content-encoding') ?? 'identity') === 'identity' && Number(length) !== expectedLength) {
-    throw new PullError(`${label}: the server announced ${length} bytes, expected ${expectedLength}; it is not the file the manifest describes.`);
+  if (
+    length !== null &&
+    (response.headers.get('content-encoding') ?? 'identity') === 'identity' &&
+    Number(length) !== expectedLength
+  ) {
+    throw new PullError(
+      `${label}: the server announced ${length} bytes, expected ${expectedLength}; it is not the file the manifest describes.`,
+    );
   }
   if (!response.body) throw new Error('empty response');
   let received = append ? offset : 0;
@@ -124,7 +150,8 @@ async function downloadInto(part: string, url: string, bytes: number, label: str
   const counter = async function* (source: AsyncIterable<Uint8Array>) {
     for await (const chunk of source) {
       received += chunk.length;
-      if (received > bytes) throw new PullError(`${label}: the server sent more than the ${bytes} bytes the manifest states.`);
+      if (received > bytes)
+        throw new PullError(`${label}: the server sent more than the ${bytes} bytes the manifest states.`);
       if (Date.now() - lastLog > 2000) {
         lastLog = Date.now();
         const rate = (received - (append ? offset : 0)) / ((Date.now() - started) / 1000);
@@ -133,7 +160,11 @@ async function downloadInto(part: string, url: string, bytes: number, label: str
       yield chunk;
     }
   };
-  await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>), counter, createWriteStream(part, { flags: append ? 'a' : 'w' }));
+  await pipeline(
+    Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>),
+    counter,
+    createWriteStream(part, { flags: append ? 'a' : 'w' }),
+  );
   if (received < bytes) throw new Error(`the connection ended at ${received} of ${bytes} bytes`);
 }
 

@@ -46,12 +46,14 @@ function parseArgs(argv: string[]): { specs: DatasetSpec[]; outDir: string } {
   const options = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i]!;
-    if (!key.startsWith('--') || i + 1 >= argv.length) throw new Error(`Bad argument "${key}"; see the header of write-dataset.ts.`);
+    if (!key.startsWith('--') || i + 1 >= argv.length)
+      throw new Error(`Bad argument "${key}"; see the header of write-dataset.ts.`);
     options.set(key.slice(2), argv[++i]!);
   }
   const outDir = resolve(options.get('out') ?? '.cache/shapes-world');
   const count = options.has('count') ? Number(options.get('count')) : undefined;
-  if (count !== undefined && (!Number.isInteger(count) || count <= 0)) throw new Error('--count must be a positive integer');
+  if (count !== undefined && (!Number.isInteger(count) || count <= 0))
+    throw new Error('--count must be a positive integer');
   const preset = options.get('preset');
   if (preset !== undefined) {
     const spec = PRESETS[preset];
@@ -62,11 +64,13 @@ function parseArgs(argv: string[]): { specs: DatasetSpec[]; outDir: string } {
     const split = options.get('split')!;
     if (!isSplit(split)) throw new Error(`--split must be train, heldout or all, not "${split}"`);
     const seedStart = Number(options.get('start') ?? 0);
-    if (!Number.isInteger(seedStart) || seedStart < 0 || seedStart + (count ?? 1) > 2 ** 32) throw new Error('--start must be an integer seed in [0, 2^32 − count]');
+    if (!Number.isInteger(seedStart) || seedStart < 0 || seedStart + (count ?? 1) > 2 ** 32)
+      throw new Error('--start must be an integer seed in [0, 2^32 − count]');
     if (count === undefined) throw new Error('--count is required with --split');
     return { specs: [{ name: options.get('name') ?? split, split, seedStart, count }], outDir };
   }
-  if (options.size > (options.has('out') ? 1 : 0)) throw new Error('Give --preset or --split (with --start and --count).');
+  if (options.size > (options.has('out') ? 1 : 0))
+    throw new Error('Give --preset or --split (with --start and --count).');
   return { specs: Object.values(PRESETS), outDir };
 }
 
@@ -148,6 +152,7 @@ function writeDataset(spec: DatasetSpec, outDir: string, vocabularySha256: strin
 const { specs, outDir } = parseArgs(process.argv.slice(2));
 const vocabularyBytes = readFileSync(VOCABULARY_PATH);
 const onDisk = JSON.parse(vocabularyBytes.toString('utf8')) as { version: number };
-if (onDisk.version !== vocabulary.version) throw new Error('vocabulary.json changed after the generator was bundled; run again.');
+if (onDisk.version !== vocabulary.version)
+  throw new Error('vocabulary.json changed after the generator was bundled; run again.');
 const vocabularySha256 = createHash('sha256').update(vocabularyBytes).digest('hex');
 for (const spec of specs) writeDataset(spec, outDir, vocabularySha256);

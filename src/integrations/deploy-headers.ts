@@ -13,7 +13,14 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration } from 'astro';
 import { ORT_ENGINE_FILES, ortPackage } from './ort-assets.ts';
-import { CONTENT_TYPES, builtInlineScriptHashes, headerRules, renderHeadersFile, renderNginx, renderVercelJson } from './site-headers.ts';
+import {
+  CONTENT_TYPES,
+  builtInlineScriptHashes,
+  headerRules,
+  renderHeadersFile,
+  renderNginx,
+  renderVercelJson,
+} from './site-headers.ts';
 
 export const DEPLOY_FILES = { headers: '_headers', vercel: 'vercel.json', nginx: '_nginx-headers.conf' } as const;
 
@@ -24,7 +31,8 @@ function typedFiles(distDir: string): string[] {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.name.slice(entry.name.lastIndexOf('.')) in CONTENT_TYPES) out.push('/' + relative(distDir, full).split(sep).join('/'));
+      else if (entry.name.slice(entry.name.lastIndexOf('.')) in CONTENT_TYPES)
+        out.push('/' + relative(distDir, full).split(sep).join('/'));
     }
   };
   walk(distDir);
@@ -47,13 +55,20 @@ export default function deployHeaders(): AstroIntegration {
         const scriptHashes = builtInlineScriptHashes(distDir);
         const rules = headerRules({ ortVersion: version, scriptHashes, files: [...files] });
         const headersFile = renderHeadersFile(rules);
-        if (rules.length > CLOUDFLARE_MAX_RULES || headersFile.split('\n').some((l) => l.length > CLOUDFLARE_MAX_LINE)) {
-          logger.warn(`${DEPLOY_FILES.headers} exceeds Cloudflare Pages' limits (${CLOUDFLARE_MAX_RULES} rules, ${CLOUDFLARE_MAX_LINE} characters a line).`);
+        if (
+          rules.length > CLOUDFLARE_MAX_RULES ||
+          headersFile.split('\n').some((l) => l.length > CLOUDFLARE_MAX_LINE)
+        ) {
+          logger.warn(
+            `${DEPLOY_FILES.headers} exceeds Cloudflare Pages' limits (${CLOUDFLARE_MAX_RULES} rules, ${CLOUDFLARE_MAX_LINE} characters a line).`,
+          );
         }
         await writeFile(join(distDir, DEPLOY_FILES.headers), headersFile);
         await writeFile(join(distDir, DEPLOY_FILES.vercel), renderVercelJson(rules));
         await writeFile(join(distDir, DEPLOY_FILES.nginx), renderNginx(rules));
-        logger.info(`wrote ${Object.values(DEPLOY_FILES).join(', ')} (${rules.length} rules, ${scriptHashes.length} inline-script hashes)`);
+        logger.info(
+          `wrote ${Object.values(DEPLOY_FILES).join(', ')} (${rules.length} rules, ${scriptHashes.length} inline-script hashes)`,
+        );
       },
     },
   };

@@ -56,7 +56,10 @@ export default function ortAssets(): AstroIntegration {
                     if (!path.startsWith(prefix)) return next();
                     const file = path.slice(prefix.length);
                     if (!(ORT_ENGINE_FILES as readonly string[]).includes(file)) return next();
-                    res.setHeader('Content-Type', MIME[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream');
+                    res.setHeader(
+                      'Content-Type',
+                      MIME[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream',
+                    );
                     res.setHeader('Cache-Control', 'no-cache');
                     for (const [name, value] of siteHeaders) if (value !== undefined) res.setHeader(name, value);
                     createReadStream(join(distDir, file)).pipe(res);

@@ -11,7 +11,10 @@ const PAGES_DIR = new URL('../../tests/fixtures/pages/', import.meta.url);
 
 /** Every `tests/fixtures/pages/<name>.astro` becomes `/test-fixtures/<name>/`. */
 function fixturePages(): string[] {
-  return readdirSync(PAGES_DIR).filter((f) => f.endsWith('.astro')).map((f) => f.slice(0, -'.astro'.length)).sort();
+  return readdirSync(PAGES_DIR)
+    .filter((f) => f.endsWith('.astro'))
+    .map((f) => f.slice(0, -'.astro'.length))
+    .sort();
 }
 
 export default function testFixturePages(): AstroIntegration {

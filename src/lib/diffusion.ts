@@ -65,7 +65,12 @@ export function alphaBarAtContinuousTimestep(schedule: NoiseSchedule, timestep: 
  * Closed-form forward marginal q(x_t | x₀) = N(√ᾱ_t x₀, (1−ᾱ_t) I), sampled by
  * reparameterisation: x_t = √ᾱ_t x₀ + √(1−ᾱ_t) ε (Ho et al. 2020, eq. 4; diffusers `add_noise`).
  */
-export function forwardMarginalSample(x0: Readable, noise: Readable, alphaBar: number, out?: Float32Array): Float32Array {
+export function forwardMarginalSample(
+  x0: Readable,
+  noise: Readable,
+  alphaBar: number,
+  out?: Float32Array,
+): Float32Array {
   const length = checkLengths('forwardMarginalSample', x0, noise);
   const result = out ?? new Float32Array(length);
   const signal = Math.sqrt(alphaBar);
@@ -75,7 +80,13 @@ export function forwardMarginalSample(x0: Readable, noise: Readable, alphaBar: n
 }
 
 /** forwardMarginalSample at timestep index t of a schedule. */
-export function addNoise(schedule: NoiseSchedule, x0: Readable, noise: Readable, index: number, out?: Float32Array): Float32Array {
+export function addNoise(
+  schedule: NoiseSchedule,
+  x0: Readable,
+  noise: Readable,
+  index: number,
+  out?: Float32Array,
+): Float32Array {
   return forwardMarginalSample(x0, noise, alphaBarAt(schedule, index), out);
 }
 
@@ -105,7 +116,11 @@ export interface PosteriorCoefficients {
  * from index t to index `prevIndex` (default t − 1; −1 means clean data, ᾱ = 1). For strided
  * steps the step's β is 1 − ᾱ_t/ᾱ_prev, as in diffusers' DDPMScheduler with fewer inference steps.
  */
-export function posteriorCoefficients(schedule: NoiseSchedule, index: number, prevIndex = index - 1): PosteriorCoefficients {
+export function posteriorCoefficients(
+  schedule: NoiseSchedule,
+  index: number,
+  prevIndex = index - 1,
+): PosteriorCoefficients {
   checkIndex(schedule, index);
   checkIndex(schedule, prevIndex, true);
   if (prevIndex >= index) throw new Error(`prevIndex ${prevIndex} must be smaller than index ${index}.`);
@@ -122,7 +137,12 @@ export function posteriorCoefficients(schedule: NoiseSchedule, index: number, pr
 }
 
 /** μ̃(x_t, x₀) = x0Coef·x₀ + xtCoef·x_t (Ho et al. 2020, eq. 7). */
-export function posteriorMean(coefficients: PosteriorCoefficients, x0: Readable, xt: Readable, out?: Float32Array): Float32Array {
+export function posteriorMean(
+  coefficients: PosteriorCoefficients,
+  x0: Readable,
+  xt: Readable,
+  out?: Float32Array,
+): Float32Array {
   const length = checkLengths('posteriorMean', x0, xt);
   const result = out ?? new Float32Array(length);
   for (let i = 0; i < length; i++) result[i] = coefficients.x0Coef * x0[i]! + coefficients.xtCoef * xt[i]!;
@@ -133,7 +153,13 @@ export function posteriorMean(coefficients: PosteriorCoefficients, x0: Readable,
  * Reverse-process mean from a noise prediction: μ_θ = (x_t − β_t/√(1−ᾱ_t) · ε_θ) / √α_t
  * (Ho et al. 2020, eq. 11). Equals posteriorMean with x₀ = x0FromEpsilon(...).
  */
-export function meanFromEpsilon(schedule: NoiseSchedule, index: number, xt: Readable, epsilon: Readable, out?: Float32Array): Float32Array {
+export function meanFromEpsilon(
+  schedule: NoiseSchedule,
+  index: number,
+  xt: Readable,
+  epsilon: Readable,
+  out?: Float32Array,
+): Float32Array {
   checkIndex(schedule, index);
   const length = checkLengths('meanFromEpsilon', xt, epsilon);
   const result = out ?? new Float32Array(length);

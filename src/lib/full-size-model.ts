@@ -25,7 +25,10 @@ export const TURBO_MAX_STEPS = 4;
 export function parseModelChoice(raw: string | null): { model: ModelChoice; note: string | null } {
   if (raw === null) return { model: 'pocket', note: null };
   if ((MODEL_CHOICES as readonly string[]).includes(raw)) return { model: raw as ModelChoice, note: null };
-  return { model: 'pocket', note: `The link asks for a model "${raw}" that this widget does not know; showing the pocket model.` };
+  return {
+    model: 'pocket',
+    note: `The link asks for a model "${raw}" that this widget does not know; showing the pocket model.`,
+  };
 }
 
 /** "2.07 GB", or "about 2.07 GB" while some file's exact size is unknown. */
@@ -51,20 +54,34 @@ export type Readiness = { ready: true; reason: string } | { ready: false; reason
  */
 export function readiness(entry: ModelEntry, choice: BackendChoice): Readiness {
   if (!choice.runnable) return { ready: false, reason: `${choice.reason} The pocket model stays in use.` };
-  if (choice.backend !== 'webgpu') return { ready: false, reason: `${entry.title} runs on WebGPU only, and this page would use ${choice.backend}. The pocket model stays in use.` };
+  if (choice.backend !== 'webgpu')
+    return {
+      ready: false,
+      reason: `${entry.title} runs on WebGPU only, and this page would use ${choice.backend}. The pocket model stays in use.`,
+    };
   const verdict = loadability(entry);
-  if (!verdict.loadable) return { ready: false, reason: `Your browser could run it, but ${verdict.reason} The pocket model stays in use.` };
+  if (!verdict.loadable)
+    return { ready: false, reason: `Your browser could run it, but ${verdict.reason} The pocket model stays in use.` };
   if (!entry.files.some((f) => f.role === TOKENIZER_ROLES.tokenizer)) {
     return {
       ready: false,
       reason: `Your browser could run it, but models/manifest.json does not list ${entry.title}'s tokenizer files yet, so a prompt cannot be encoded. The pocket model stays in use.`,
     };
   }
-  return { ready: true, reason: `${choice.reason}. It needs a download of ${downloadSizeText(entry)}, which starts only after you agree.` };
+  return {
+    ready: true,
+    reason: `${choice.reason}. It needs a download of ${downloadSizeText(entry)}, which starts only after you agree.`,
+  };
 }
 
 /** Settings for the SD pipelines from the widget's own: the caption is the prompt, w the guidance weight. */
-export function fullSizeSettings(model: FullSizeChoice, widget: { caption: string; w: number; steps: number; seed: number }): { prompt: string; guidanceWeight: number; steps: number; seed: number } {
-  const steps = model === 'sd-turbo' ? Math.min(TURBO_MAX_STEPS, Math.max(TURBO_MIN_STEPS, Math.round(widget.steps))) : Math.max(1, Math.round(widget.steps));
+export function fullSizeSettings(
+  model: FullSizeChoice,
+  widget: { caption: string; w: number; steps: number; seed: number },
+): { prompt: string; guidanceWeight: number; steps: number; seed: number } {
+  const steps =
+    model === 'sd-turbo'
+      ? Math.min(TURBO_MAX_STEPS, Math.max(TURBO_MIN_STEPS, Math.round(widget.steps)))
+      : Math.max(1, Math.round(widget.steps));
   return { prompt: widget.caption, guidanceWeight: widget.w, steps, seed: widget.seed };
 }

@@ -19,9 +19,17 @@ export function guidanceScaleToWeight(scale: number): number {
   return scale - 1;
 }
 
-function combine(conditional: Readable, unconditional: Readable, condCoef: number, uncondCoef: number, out?: Float32Array): Float32Array {
+function combine(
+  conditional: Readable,
+  unconditional: Readable,
+  condCoef: number,
+  uncondCoef: number,
+  out?: Float32Array,
+): Float32Array {
   if (conditional.length !== unconditional.length) {
-    throw new Error(`Guidance: conditional length ${conditional.length} ≠ unconditional length ${unconditional.length}.`);
+    throw new Error(
+      `Guidance: conditional length ${conditional.length} ≠ unconditional length ${unconditional.length}.`,
+    );
   }
   const result = out ?? new Float32Array(conditional.length);
   for (let i = 0; i < conditional.length; i++) result[i] = condCoef * conditional[i]! + uncondCoef * unconditional[i]!;
@@ -29,14 +37,26 @@ function combine(conditional: Readable, unconditional: Readable, condCoef: numbe
 }
 
 /** ε̃ = (1 + w)·ε_c − w·ε_u (Ho & Salimans 2022, eq. 6). */
-export function guideWithWeight(conditional: Readable, unconditional: Readable, weight: number, out?: Float32Array): Float32Array {
+export function guideWithWeight(
+  conditional: Readable,
+  unconditional: Readable,
+  weight: number,
+  out?: Float32Array,
+): Float32Array {
   return combine(conditional, unconditional, 1 + weight, -weight, out);
 }
 
 /** ε̃ = ε_u + s·(ε_c − ε_u) (diffusers pipelines' `guidance_scale`). */
-export function guideWithScale(conditional: Readable, unconditional: Readable, scale: number, out?: Float32Array): Float32Array {
+export function guideWithScale(
+  conditional: Readable,
+  unconditional: Readable,
+  scale: number,
+  out?: Float32Array,
+): Float32Array {
   if (conditional.length !== unconditional.length) {
-    throw new Error(`Guidance: conditional length ${conditional.length} ≠ unconditional length ${unconditional.length}.`);
+    throw new Error(
+      `Guidance: conditional length ${conditional.length} ≠ unconditional length ${unconditional.length}.`,
+    );
   }
   const result = out ?? new Float32Array(conditional.length);
   for (let i = 0; i < conditional.length; i++) {
@@ -52,11 +72,18 @@ export function guideWithScale(conditional: Readable, unconditional: Readable, s
  * ε = −√(1 − ᾱ_t)·score, so this adds s·∇ₓ log p_φ to the model's score. `alphaBar` is ᾱ_t of the
  * timestep being denoised, `scale` is s (s = 0: the unguided ε).
  */
-export function classifierGuidedEpsilon(epsilon: Readable, gradLogProb: Readable, alphaBar: number, scale: number, out?: Float32Array): Float32Array {
+export function classifierGuidedEpsilon(
+  epsilon: Readable,
+  gradLogProb: Readable,
+  alphaBar: number,
+  scale: number,
+  out?: Float32Array,
+): Float32Array {
   if (epsilon.length !== gradLogProb.length) {
     throw new Error(`Classifier guidance: ε length ${epsilon.length} ≠ gradient length ${gradLogProb.length}.`);
   }
-  if (!(alphaBar > 0 && alphaBar <= 1)) throw new RangeError(`Classifier guidance: ᾱ_t must be in (0, 1], got ${alphaBar}.`);
+  if (!(alphaBar > 0 && alphaBar <= 1))
+    throw new RangeError(`Classifier guidance: ᾱ_t must be in (0, 1], got ${alphaBar}.`);
   const gradCoef = scale * Math.sqrt(1 - alphaBar);
   const result = out ?? new Float32Array(epsilon.length);
   for (let i = 0; i < epsilon.length; i++) result[i] = epsilon[i]! - gradCoef * gradLogProb[i]!;

@@ -14,7 +14,12 @@ export function assertOneOf<T extends string>(optionName: string, value: unknown
  * (e.g. another sampler's options, so one config object can serve every sampler, as with
  * diffusers' `from_config`) are allowed and ignored.
  */
-export function assertKnownKeys(context: string, options: object, valid: readonly string[], ignored: readonly string[] = []): void {
+export function assertKnownKeys(
+  context: string,
+  options: object,
+  valid: readonly string[],
+  ignored: readonly string[] = [],
+): void {
   for (const key of Object.keys(options)) {
     if (!valid.includes(key) && !ignored.includes(key)) {
       throw new Error(`Unknown ${context} option '${key}'; valid options: ${valid.join(', ')}.`);
@@ -46,6 +51,7 @@ export function assertNumberInRange(
 }
 
 export function assertBoolean(optionName: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new Error(`Invalid ${optionName} ${JSON.stringify(value)}; expected true or false.`);
+  if (typeof value !== 'boolean')
+    throw new Error(`Invalid ${optionName} ${JSON.stringify(value)}; expected true or false.`);
   return value;
 }

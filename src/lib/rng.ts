@@ -43,7 +43,7 @@ export function deriveSeed(seed: number, stream: number): number {
   return mix32(s ^ mix32(Math.imul(k + 1, GOLDEN_GAMMA) ^ 0x5bd1e995));
 }
 
-const LN2_HI = 6.93147180369123816490e-1; // upper bits of ln 2: e·LN2_HI is exact for |e| < 2^11
+const LN2_HI = 6.9314718036912381649e-1; // upper bits of ln 2: e·LN2_HI is exact for |e| < 2^11
 const LN2_LO = 1.90821492927058770002e-10; // ln 2 − LN2_HI
 const SQRT2 = 1.4142135623730951;
 const SQRT_HALF = 0.7071067811865476;

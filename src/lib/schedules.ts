@@ -124,7 +124,12 @@ export function rescaleZeroTerminalSnr(betas: ArrayLike<number>): Float64Array {
   return result;
 }
 
-export function betasFor(schedule: BetaScheduleName, numTrainTimesteps: number, betaStart: number, betaEnd: number): Float64Array {
+export function betasFor(
+  schedule: BetaScheduleName,
+  numTrainTimesteps: number,
+  betaStart: number,
+  betaEnd: number,
+): Float64Array {
   switch (schedule) {
     case 'linear':
       return linspace(betaStart, betaEnd, numTrainTimesteps);
@@ -139,7 +144,11 @@ export function betasFor(schedule: BetaScheduleName, numTrainTimesteps: number, 
 /** Builds a schedule from diffusers-style options (camelCase). Throws, listing valid values, on bad input. */
 export function createSchedule(options: ScheduleOptions = {}): NoiseSchedule {
   assertKnownKeys('schedule', options, SCHEDULE_OPTION_KEYS);
-  const betaSchedule = assertOneOf('betaSchedule', options.betaSchedule ?? DEFAULT_SCHEDULE_OPTIONS.betaSchedule, BETA_SCHEDULES);
+  const betaSchedule = assertOneOf(
+    'betaSchedule',
+    options.betaSchedule ?? DEFAULT_SCHEDULE_OPTIONS.betaSchedule,
+    BETA_SCHEDULES,
+  );
   const rescale = assertBoolean('rescaleBetasZeroSnr', options.rescaleBetasZeroSnr ?? false);
   let rawBetas: Float64Array;
   let numTrainTimesteps: number;
@@ -151,7 +160,12 @@ export function createSchedule(options: ScheduleOptions = {}): NoiseSchedule {
     if (numTrainTimesteps === 0) throw new Error('trainedBetas must not be empty.');
     rawBetas.forEach((beta, i) => assertNumberInRange(`trainedBetas[${i}]`, beta, 0, 1, { minExclusive: true }));
   } else {
-    numTrainTimesteps = assertInteger('numTrainTimesteps', options.numTrainTimesteps ?? DEFAULT_SCHEDULE_OPTIONS.numTrainTimesteps, 2, 100000);
+    numTrainTimesteps = assertInteger(
+      'numTrainTimesteps',
+      options.numTrainTimesteps ?? DEFAULT_SCHEDULE_OPTIONS.numTrainTimesteps,
+      2,
+      100000,
+    );
     assertNumberInRange('betaStart', betaStart, 0, 1, { minExclusive: true, maxExclusive: true });
     assertNumberInRange('betaEnd', betaEnd, 0, 1, { minExclusive: true, maxExclusive: true });
     rawBetas = betasFor(betaSchedule, numTrainTimesteps, betaStart, betaEnd);

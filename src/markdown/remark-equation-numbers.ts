@@ -64,7 +64,9 @@ export default function remarkEquationNumbers() {
       if (node.type !== 'math' || !parent) return;
       const math = node as Math;
       if (/\\(?:tag|notag|nonumber)\b/.test(math.value)) {
-        throw new Error(`${where}: display equation ${count + 1} sets its own \\tag/\\notag; equation numbers are assigned automatically.`);
+        throw new Error(
+          `${where}: display equation ${count + 1} sets its own \\tag/\\notag; equation numbers are assigned automatically.`,
+        );
       }
       const labels = [...math.value.matchAll(LABEL)].map((m) => m[1].trim());
       if (labels.length > 1) {
@@ -78,7 +80,9 @@ export default function remarkEquationNumbers() {
       const properties: Record<string, string | string[]> = { className: ['equation'] };
       if (label !== undefined) {
         if (!LABEL_FORMAT.test(label)) {
-          throw new Error(`${where}: equation label "${label}" must be "eq:" followed by kebab-case, e.g. eq:forward-marginal.`);
+          throw new Error(
+            `${where}: equation label "${label}" must be "eq:" followed by kebab-case, e.g. eq:forward-marginal.`,
+          );
         }
         if (equations.has(label)) {
           throw new Error(`${where}: equation label "${label}" is used twice.`);
@@ -104,7 +108,9 @@ export default function remarkEquationNumbers() {
       const equation = equations.get(label);
       if (!equation) {
         const known = [...equations.keys()].join(', ') || 'none';
-        throw new Error(`${where}: \\eqref{${label}} refers to an unknown equation label "${label}" (labels in this file: ${known}).`);
+        throw new Error(
+          `${where}: \\eqref{${label}} refers to an unknown equation label "${label}" (labels in this file: ${known}).`,
+        );
       }
       const link: Link = {
         type: 'link',

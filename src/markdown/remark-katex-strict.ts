@@ -19,7 +19,9 @@ export default function remarkKatexStrict() {
       } catch (error) {
         const line = math.position?.start.line;
         const reason = error instanceof Error ? error.message : String(error);
-        throw new Error(`${fileLabel(file)}${line ? `:${line}` : ''}: KaTeX cannot render "${math.value.trim()}": ${reason}`);
+        throw new Error(
+          `${fileLabel(file)}${line ? `:${line}` : ''}: KaTeX cannot render "${math.value.trim()}": ${reason}`,
+        );
       }
     });
   };

@@ -8,7 +8,9 @@ import { expect, test, type Page } from './support/test';
 // the suite-wide check really fails a test, and that the generated header files agree.
 
 const dist = new URL('../../dist/', import.meta.url);
-const ORT_VERSION = JSON.parse(readFileSync(new URL('../../node_modules/onnxruntime-web/package.json', import.meta.url), 'utf8')).version as string;
+const ORT_VERSION = JSON.parse(
+  readFileSync(new URL('../../node_modules/onnxruntime-web/package.json', import.meta.url), 'utf8'),
+).version as string;
 
 async function openProbes(page: Page) {
   await page.goto('/test-fixtures/csp/');
@@ -26,17 +28,26 @@ async function probe(page: Page, name: string, url = ''): Promise<any> {
 }
 
 function directives(policy: string): Map<string, string[]> {
-  return new Map(policy.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...values]) => [name, values]));
+  return new Map(
+    policy
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .filter((d) => d[0])
+      .map(([name, ...values]) => [name, values]),
+  );
 }
 
 /** Every inline script's SHA-256, computed here from the HTML the build wrote. */
 function inlineScriptDigests(html: string): string[] {
-  return [...html.matchAll(/<script(?![^>]*\bsrc=)(?![^>]*type="application\/(?:ld\+)?json")[^>]*>([\s\S]*?)<\/script>/g)].map(
-    (m) => `'sha256-${createHash('sha256').update(m[1]).digest('base64')}'`,
-  );
+  return [
+    ...html.matchAll(/<script(?![^>]*\bsrc=)(?![^>]*type="application\/(?:ld\+)?json")[^>]*>([\s\S]*?)<\/script>/g),
+  ].map((m) => `'sha256-${createHash('sha256').update(m[1]).digest('base64')}'`);
 }
 
-test('pages are served cross-origin isolated with a policy that allows only the site, WebAssembly and the model host', async ({ page, request }) => {
+test('pages are served cross-origin isolated with a policy that allows only the site, WebAssembly and the model host', async ({
+  page,
+  request,
+}) => {
   for (const path of ['/', '/chapters/ddpm/', '/search/', '/test-fixtures/runtime/']) {
     const response = await request.get(path);
     expect(response.status()).toBe(200);
@@ -70,10 +81,25 @@ test('pages are served cross-origin isolated with a policy that allows only the 
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
 });
 
-test('the policy allows WebAssembly, inline style attributes, the model host and its storage hosts', async ({ page }) => {
-  const storage = ['https://cas-bridge.xethub.hf.co', 'https://cas-bridge.xethub-eu.hf.co', 'https://cdn-lfs.hf.co', 'https://cdn-lfs-us-1.hf.co', 'https://cdn-lfs-eu-1.hf.co'];
+test('the policy allows WebAssembly, inline style attributes, the model host and its storage hosts', async ({
+  page,
+}) => {
+  const storage = [
+    'https://cas-bridge.xethub.hf.co',
+    'https://cas-bridge.xethub-eu.hf.co',
+    'https://cdn-lfs.hf.co',
+    'https://cdn-lfs-us-1.hf.co',
+    'https://cdn-lfs-eu-1.hf.co',
+  ];
   for (const host of ['https://huggingface.co', ...storage]) {
-    await page.route(`${host}/**`, (route) => route.fulfill({ status: 200, headers: { 'Access-Control-Allow-Origin': '*' }, contentType: 'application/octet-stream', body: 'model bytes' }));
+    await page.route(`${host}/**`, (route) =>
+      route.fulfill({
+        status: 200,
+        headers: { 'Access-Control-Allow-Origin': '*' },
+        contentType: 'application/octet-stream',
+        body: 'model bytes',
+      }),
+    );
   }
   await openProbes(page);
   expect(await probe(page, 'compileWasm')).toBe('compiled');
@@ -90,7 +116,13 @@ test('a Hub download may follow its redirect to the storage host', async ({ page
   // Playwright does not intercept the request a fulfilled redirect leads to, so the storage host is
   // really looked up (and, offline, fails): what matters is that CSP let the browser try.
   await page.route('https://huggingface.co/**', (route) =>
-    route.fulfill({ status: 302, headers: { 'Access-Control-Allow-Origin': '*', Location: 'https://cas-bridge.xethub.hf.co/xet-bridge-us/test/file' } }),
+    route.fulfill({
+      status: 302,
+      headers: {
+        'Access-Control-Allow-Origin': '*',
+        Location: 'https://cas-bridge.xethub.hf.co/xet-bridge-us/test/file',
+      },
+    }),
   );
   const storageRequest = page.waitForEvent('request', (r) => r.url().startsWith('https://cas-bridge.xethub.hf.co/'));
   await openProbes(page);
@@ -102,15 +134,29 @@ test('a Hub download may follow its redirect to the storage host', async ({ page
 
 test.describe('the policy blocks', () => {
   // Chromium may attribute a worker's violation message to the page, so the worker fetches its own URL.
-  test.use({ expectedCspViolations: { matching: [/inline script|script-src-elem/, /eval/i, /example\.com\/from-page/, /example\.com\/from-worker/] } });
+  test.use({
+    expectedCspViolations: {
+      matching: [/inline script|script-src-elem/, /eval/i, /example\.com\/from-page/, /example\.com\/from-worker/],
+    },
+  });
 
-  test('injected inline scripts, eval and connections to other hosts, in the page and in workers', async ({ page, pageProblems }) => {
-    await page.route('https://example.com/**', (route) => route.fulfill({ status: 200, headers: { 'Access-Control-Allow-Origin': '*' }, body: 'not allowed' }));
+  test('injected inline scripts, eval and connections to other hosts, in the page and in workers', async ({
+    page,
+    pageProblems,
+  }) => {
+    await page.route('https://example.com/**', (route) =>
+      route.fulfill({ status: 200, headers: { 'Access-Control-Allow-Origin': '*' }, body: 'not allowed' }),
+    );
     await openProbes(page);
     expect(await probe(page, 'injectedInlineScript')).toBe(false);
     expect(await probe(page, 'evalString')).toBe('EvalError');
-    expect(await probe(page, 'fetchFromPage', 'https://example.com/from-page')).toEqual({ ok: false, error: 'TypeError' });
-    await expect.poll(() => Promise.all(page.workers().map((w) => w.evaluate(() => (self as any).__dsbsCspWatched === true)))).toEqual([true]);
+    expect(await probe(page, 'fetchFromPage', 'https://example.com/from-page')).toEqual({
+      ok: false,
+      error: 'TypeError',
+    });
+    await expect
+      .poll(() => Promise.all(page.workers().map((w) => w.evaluate(() => (self as any).__dsbsCspWatched === true))))
+      .toEqual([true]);
     expect(await probe(page, 'fetchFromWorker', 'https://example.com/from-worker')).toBe('TypeError');
     // The same worker may fetch from the site itself.
     expect(await probe(page, 'fetchFromWorker', '/favicon.svg')).toBe('200');
@@ -129,7 +175,11 @@ test.describe('the suite-wide check', () => {
 
   test.fail('fails a test with an uncaught page error', async ({ page, pageProblems }) => {
     await openProbes(page);
-    await page.evaluate(() => setTimeout(() => { throw new Error('deliberate uncaught error'); }));
+    await page.evaluate(() =>
+      setTimeout(() => {
+        throw new Error('deliberate uncaught error');
+      }),
+    );
     await expect.poll(() => pageProblems.length).toBeGreaterThan(0);
   });
 
@@ -137,7 +187,11 @@ test.describe('the suite-wide check', () => {
     test.use({ allowPageErrors: true });
     test('lets a fault-injection test tolerate uncaught errors', async ({ page, pageProblems }) => {
       await openProbes(page);
-      await page.evaluate(() => setTimeout(() => { throw new Error('deliberate uncaught error'); }));
+      await page.evaluate(() =>
+        setTimeout(() => {
+          throw new Error('deliberate uncaught error');
+        }),
+      );
       await expect.poll(() => pageProblems.map((p) => p.text)).toEqual(['pageerror: Error: deliberate uncaught error']);
     });
   });
@@ -157,27 +211,46 @@ test('the header files for static hosts state the served headers', async ({ requ
     }
   }
   const everywhere = blocks.get('/*')!;
-  for (const name of ['Cross-Origin-Opener-Policy', 'Cross-Origin-Embedder-Policy', 'Content-Security-Policy', 'X-Content-Type-Options']) {
+  for (const name of [
+    'Cross-Origin-Opener-Policy',
+    'Cross-Origin-Embedder-Policy',
+    'Content-Security-Policy',
+    'X-Content-Type-Options',
+  ]) {
     expect(everywhere[name], name).toBe(served[name.toLowerCase()]);
   }
   const immutable = 'public, max-age=31536000, immutable';
   expect(blocks.get('/_astro/*')).toEqual({ 'Cache-Control': immutable });
   expect(blocks.get(`/ort/${ORT_VERSION}/*`)).toEqual({ 'Cache-Control': immutable });
-  expect(blocks.get(`/ort/${ORT_VERSION}/ort-wasm-simd-threaded.jsep.wasm`)).toEqual({ 'Content-Type': 'application/wasm' });
-  expect(blocks.get(`/ort/${ORT_VERSION}/ort-wasm-simd-threaded.jsep.mjs`)).toEqual({ 'Content-Type': 'text/javascript; charset=utf-8' });
+  expect(blocks.get(`/ort/${ORT_VERSION}/ort-wasm-simd-threaded.jsep.wasm`)).toEqual({
+    'Content-Type': 'application/wasm',
+  });
+  expect(blocks.get(`/ort/${ORT_VERSION}/ort-wasm-simd-threaded.jsep.mjs`)).toEqual({
+    'Content-Type': 'text/javascript; charset=utf-8',
+  });
   const onnx = readdirSync(new URL('_astro/', dist)).filter((f) => f.endsWith('.onnx'));
   expect(onnx.length).toBeGreaterThan(0);
-  for (const file of onnx) expect(blocks.get(`/_astro/${file}`)).toEqual({ 'Content-Type': 'application/octet-stream' });
+  for (const file of onnx)
+    expect(blocks.get(`/_astro/${file}`)).toEqual({ 'Content-Type': 'application/octet-stream' });
 
-  const vercel = JSON.parse(readFileSync(new URL('vercel.json', dist), 'utf8')) as { headers: { source: string; headers: { key: string; value: string }[] }[] };
-  const vercelAll = Object.fromEntries(vercel.headers.find((h) => h.source === '/(.*)')!.headers.map((h) => [h.key, h.value]));
+  const vercel = JSON.parse(readFileSync(new URL('vercel.json', dist), 'utf8')) as {
+    headers: { source: string; headers: { key: string; value: string }[] }[];
+  };
+  const vercelAll = Object.fromEntries(
+    vercel.headers.find((h) => h.source === '/(.*)')!.headers.map((h) => [h.key, h.value]),
+  );
   expect(vercelAll).toEqual(everywhere);
-  expect(vercel.headers.find((h) => h.source === '/_astro/(.*)')!.headers).toEqual([{ key: 'Cache-Control', value: immutable }]);
+  expect(vercel.headers.find((h) => h.source === '/_astro/(.*)')!.headers).toEqual([
+    { key: 'Cache-Control', value: immutable },
+  ]);
 
   const nginx = readFileSync(new URL('_nginx-headers.conf', dist), 'utf8');
   expect(nginx).toContain(`add_header Content-Security-Policy "${served['content-security-policy']}" always;`);
   // A location with its own add_header loses the server's: the wasm location repeats them all.
-  const wasmLocation = new RegExp(`location = /ort/${ORT_VERSION.replace(/\./g, '\\.')}/ort-wasm-simd-threaded\\.jsep\\.wasm \\{([^}]*types \\{ \\}[^}]*)\\}`).exec(nginx)?.[1] ?? '';
+  const wasmLocation =
+    new RegExp(
+      `location = /ort/${ORT_VERSION.replace(/\./g, '\\.')}/ort-wasm-simd-threaded\\.jsep\\.wasm \\{([^}]*types \\{ \\}[^}]*)\\}`,
+    ).exec(nginx)?.[1] ?? '';
   expect(wasmLocation).toContain('default_type "application/wasm";');
   expect(wasmLocation).toContain(`add_header Cache-Control "${immutable}" always;`);
   expect(wasmLocation).toContain('add_header Cross-Origin-Embedder-Policy "require-corp" always;');

@@ -56,29 +56,44 @@ async function retryWorks(page: Page) {
 }
 
 const cacheNames = (page: Page) => page.evaluate(() => caches.keys());
-const storedKeys = (page: Page) => page.evaluate(async () => (await (await caches.open('dsbs-models-v1')).keys()).map((r) => r.url));
+const storedKeys = (page: Page) =>
+  page.evaluate(async () => (await (await caches.open('dsbs-models-v1')).keys()).map((r) => r.url));
 
-test('downloads, verifies and stores the model; old buckets are purged; the panel lists and deletes it', async ({ page }) => {
+test('downloads, verifies and stores the model; old buckets are purged; the panel lists and deletes it', async ({
+  page,
+}) => {
   const h = await openFixture(page, good);
   await page.evaluate(async () => (await caches.open('dsbs-models-v0')).put('/old', new Response('old format')));
-  await pocket(page).getByRole('button', { name: 'Download Class-conditional MLP denoiser on a 2-D Gaussian mixture (188 kB)' }).click();
+  await pocket(page)
+    .getByRole('button', { name: 'Download Class-conditional MLP denoiser on a 2-D Gaussian mixture (188 kB)' })
+    .click();
   await expect(pocket(page).locator('.download-ready')).toHaveText(/is ready \(188 kB, from this site\)\.$/);
   expect(await cacheNames(page)).toEqual(['dsbs-models-v1']);
-  expect(await storedKeys(page)).toEqual([expect.stringMatching(/\/models\/pocket\/mixture2d-mlp\.onnx\?sha256=c559163585dd/)]);
+  expect(await storedKeys(page)).toEqual([
+    expect.stringMatching(/\/models\/pocket\/mixture2d-mlp\.onnx\?sha256=c559163585dd/),
+  ]);
   const item = page.locator('.download-panel li[data-model="mixture2d-mlp"]');
   await expect(item).toContainText('Class-conditional MLP denoiser on a 2-D Gaussian mixture');
   await expect(item).toContainText('188 kB');
-  await expect(page.locator('.download-panel-usage')).toContainText(/This site uses .* of the .* the browser allows it/);
+  await expect(page.locator('.download-panel-usage')).toContainText(
+    /This site uses .* of the .* the browser allows it/,
+  );
 
   // Second visit: served from Cache Storage, verified again, no request.
   await page.reload();
   await hydrated(page);
-  await pocket(page).getByRole('button', { name: /^Download/ }).click();
+  await pocket(page)
+    .getByRole('button', { name: /^Download/ })
+    .click();
   await expect(pocket(page).locator('.download-ready')).toHaveText(/from this browser’s storage/);
   expect(h.hits()).toBe(1);
 
-  await item.getByRole('button', { name: 'Delete Class-conditional MLP denoiser on a 2-D Gaussian mixture (188 kB)' }).click();
-  await expect(page.locator('.download-panel-status')).toHaveText('Deleted Class-conditional MLP denoiser on a 2-D Gaussian mixture (188 kB, 1 file).');
+  await item
+    .getByRole('button', { name: 'Delete Class-conditional MLP denoiser on a 2-D Gaussian mixture (188 kB)' })
+    .click();
+  await expect(page.locator('.download-panel-status')).toHaveText(
+    'Deleted Class-conditional MLP denoiser on a 2-D Gaussian mixture (188 kB, 1 file).',
+  );
   await expect(page.locator('.download-panel-empty')).toBeVisible();
   expect(await storedKeys(page)).toEqual([]);
   expect(h.errors).toEqual([]);
@@ -93,9 +108,15 @@ test('a full-size model that is not pinned is listed with the reason and offers 
 
 test('fault: truncated file → rejected, retried with backoff, clear message, Retry works', async ({ page }) => {
   const h = await openFixture(page, (route) =>
-    route.fulfill({ status: 200, headers: { 'content-type': 'application/octet-stream', 'content-length': String(onnx.length) }, body: onnx.subarray(0, 60_000) }),
+    route.fulfill({
+      status: 200,
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(onnx.length) },
+      body: onnx.subarray(0, 60_000),
+    }),
   );
-  await pocket(page).getByRole('button', { name: /^Download/ }).click();
+  await pocket(page)
+    .getByRole('button', { name: /^Download/ })
+    .click();
   await expectCleanFailure(page, /(stopped at|connection closed after) .* of 188 kB.*partial file was discarded/);
   expect(h.hits()).toBe(2); // the fixture's policy: 2 attempts
   await retryWorks(page);
@@ -105,8 +126,12 @@ test('fault: truncated file → rejected, retried with backoff, clear message, R
 test('fault: SHA-256 mismatch → rejected and nothing stored, Retry works', async ({ page }) => {
   const damaged = Buffer.from(onnx);
   damaged[damaged.length >> 1] ^= 0xff;
-  const h = await openFixture(page, (route) => route.fulfill({ status: 200, contentType: 'application/octet-stream', body: damaged }));
-  await pocket(page).getByRole('button', { name: /^Download/ }).click();
+  const h = await openFixture(page, (route) =>
+    route.fulfill({ status: 200, contentType: 'application/octet-stream', body: damaged }),
+  );
+  await pocket(page)
+    .getByRole('button', { name: /^Download/ })
+    .click();
   await expectCleanFailure(page, /SHA-256 .* differs from the manifest's \(c559163585dd…\).*discarded/);
   expect(h.hits()).toBe(1);
   await retryWorks(page);
@@ -115,23 +140,35 @@ test('fault: SHA-256 mismatch → rejected and nothing stored, Retry works', asy
 
 test('fault: HTML served instead of ONNX → rejected, Retry works', async ({ page }) => {
   const h = await openFixture(page, (route) =>
-    route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: '<!doctype html><title>Sign in</title><p>Please sign in' }),
+    route.fulfill({
+      status: 200,
+      contentType: 'text/html; charset=utf-8',
+      body: '<!doctype html><title>Sign in</title><p>Please sign in',
+    }),
   );
-  await pocket(page).getByRole('button', { name: /^Download/ }).click();
+  await pocket(page)
+    .getByRole('button', { name: /^Download/ })
+    .click();
   await expectCleanFailure(page, /sent a web page instead of the model file/);
   await retryWorks(page);
   expect(h.errors).toEqual([]);
 });
 
-test('fault: quota exceeded on store → the model still runs from memory and the reader gets the figures', async ({ page }) => {
+test('fault: quota exceeded on store → the model still runs from memory and the reader gets the figures', async ({
+  page,
+}) => {
   await page.addInitScript(() => {
     Cache.prototype.put = function put() {
       return Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
     };
   });
   const h = await openFixture(page, good);
-  await pocket(page).getByRole('button', { name: /^Download/ }).click();
-  await expect(pocket(page).locator('.download-ready')).toHaveText(/is ready \(188 kB, from this site; running from memory\)/);
+  await pocket(page)
+    .getByRole('button', { name: /^Download/ })
+    .click();
+  await expect(pocket(page).locator('.download-ready')).toHaveText(
+    /is ready \(188 kB, from this site; running from memory\)/,
+  );
   await expect(pocket(page).locator('.download-notices')).toHaveText(
     /runs from memory for this visit but was not kept for next time: there is not enough storage space\. The browser allows this site [\d.]+ [kMGT]?B and [\d.]+ [kMGT]?B is in use .* this file needs 188 kB/,
   );
@@ -139,12 +176,17 @@ test('fault: quota exceeded on store → the model still runs from memory and th
   expect(h.errors).toEqual([]);
 });
 
-test('fault: network lost during the download → "offline" message, Retry works once back online', async ({ page, context }) => {
+test('fault: network lost during the download → "offline" message, Retry works once back online', async ({
+  page,
+  context,
+}) => {
   const h = await openFixture(page, async (route) => {
     await context.setOffline(true);
     await route.abort('internetdisconnected');
   });
-  await pocket(page).getByRole('button', { name: /^Download/ }).click();
+  await pocket(page)
+    .getByRole('button', { name: /^Download/ })
+    .click();
   await expectCleanFailure(page, /you are offline.*Reconnect, then press Retry/);
   expect(h.hits()).toBe(1); // offline is not retried blindly
   // Retry while still offline: the same clear message, no request.
@@ -158,7 +200,9 @@ test('fault: network lost during the download → "offline" message, Retry works
 
 test('a damaged stored copy is purged and fetched again', async ({ page }) => {
   const h = await openFixture(page, good);
-  await pocket(page).getByRole('button', { name: /^Download/ }).click();
+  await pocket(page)
+    .getByRole('button', { name: /^Download/ })
+    .click();
   await expect(pocket(page).locator('.download-ready')).toBeVisible();
   await page.evaluate(async () => {
     const cache = await caches.open('dsbs-models-v1');
@@ -171,9 +215,13 @@ test('a damaged stored copy is purged and fetched again', async ({ page }) => {
   });
   await page.reload();
   await hydrated(page);
-  await pocket(page).getByRole('button', { name: /^Download/ }).click();
+  await pocket(page)
+    .getByRole('button', { name: /^Download/ })
+    .click();
   await expect(pocket(page).locator('.download-ready')).toHaveText(/from this site\)/);
-  await expect(pocket(page).locator('.download-notices')).toHaveText(/stored copy was damaged \(stored copy fails its SHA-256 check\); it was deleted and is downloaded again/);
+  await expect(pocket(page).locator('.download-notices')).toHaveText(
+    /stored copy was damaged \(stored copy fails its SHA-256 check\); it was deleted and is downloaded again/,
+  );
   expect(h.hits()).toBe(2);
   const stored = await page.evaluate(async () => {
     const cache = await caches.open('dsbs-models-v1');
@@ -185,7 +233,9 @@ test('a damaged stored copy is purged and fetched again', async ({ page }) => {
   expect(h.errors).toEqual([]);
 });
 
-test('over 50 MB: the size is stated and nothing is fetched before consent; the local mirror is preferred', async ({ page }) => {
+test('over 50 MB: the size is stated and nothing is fetched before consent; the local mirror is preferred', async ({
+  page,
+}) => {
   const errors: Error[] = [];
   page.on('pageerror', (e) => errors.push(e));
   const body = Buffer.from(largeFixtureBytes());
@@ -193,7 +243,10 @@ test('over 50 MB: the size is stated and nothing is fetched before consent; the 
   await page.route('**/models-mirror/fixture-large/onnx/large.onnx', (route) => {
     methods.push(route.request().method());
     return route.request().method() === 'HEAD'
-      ? route.fulfill({ status: 200, headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) } })
+      ? route.fulfill({
+          status: 200,
+          headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) },
+        })
       : route.fulfill({ status: 200, contentType: 'application/octet-stream', body });
   });
   let hubRequests = 0;
@@ -204,7 +257,10 @@ test('over 50 MB: the size is stated and nothing is fetched before consent; the 
   await page.waitForTimeout(300);
   expect(methods).toEqual([]); // no autostart above the threshold
   await large.getByRole('button', { name: 'Download Large test model (60.0 MB)' }).click();
-  await expect(large.locator('.download-ready')).toHaveText('Large test model is ready (60.0 MB, from the local mirror).', { timeout: 30_000 });
+  await expect(large.locator('.download-ready')).toHaveText(
+    'Large test model is ready (60.0 MB, from the local mirror).',
+    { timeout: 30_000 },
+  );
   expect(methods).toEqual(['HEAD', 'GET']);
   expect(hubRequests).toBe(0);
   await expect(page.locator('.download-panel li[data-model="fixture-large"]')).toContainText('60.0 MB');
@@ -220,10 +276,14 @@ for (const scheme of ['light', 'dark'] as const) {
     );
     const audit = async (state: string) => {
       const results = await new AxeBuilder({ page }).include('main').analyze();
-      expect(results.violations.map((v) => `${state}: ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+      expect(
+        results.violations.map((v) => `${state}: ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+      ).toEqual([]);
     };
     await audit('idle');
-    await pocket(page).getByRole('button', { name: /^Download/ }).click();
+    await pocket(page)
+      .getByRole('button', { name: /^Download/ })
+      .click();
     await expect(pocket(page).getByRole('alert')).toBeVisible();
     await audit('failed');
     fail = false;
@@ -234,7 +294,9 @@ for (const scheme of ['light', 'dark'] as const) {
   });
 }
 
-test('cancel during a download → back to the start, nothing stored, no uncaught error; downloading again works', async ({ page }) => {
+test('cancel during a download → back to the start, nothing stored, no uncaught error; downloading again works', async ({
+  page,
+}) => {
   let release: () => void = () => undefined;
   const held = new Promise<void>((resolve) => (release = resolve));
   const h = await openFixture(page, async (route, hit) => {
@@ -245,7 +307,9 @@ test('cancel during a download → back to the start, nothing stored, no uncaugh
       await good(route);
     }
   });
-  await pocket(page).getByRole('button', { name: /^Download/ }).click();
+  await pocket(page)
+    .getByRole('button', { name: /^Download/ })
+    .click();
   await expect(pocket(page).locator('progress')).toBeVisible();
   await pocket(page).getByRole('button', { name: 'Cancel' }).click();
   await expect(pocket(page)).toHaveAttribute('data-phase', 'idle');
@@ -253,7 +317,9 @@ test('cancel during a download → back to the start, nothing stored, no uncaugh
   release();
   await expect(page.locator('.download-panel-empty')).toBeVisible();
   expect(await storedKeys(page)).toEqual([]);
-  await pocket(page).getByRole('button', { name: /^Download/ }).click();
+  await pocket(page)
+    .getByRole('button', { name: /^Download/ })
+    .click();
   await expect(pocket(page).locator('.download-ready')).toHaveText(/is ready \(188 kB, from this site\)/);
   expect(h.hits()).toBe(2);
   expect(h.errors).toEqual([]);

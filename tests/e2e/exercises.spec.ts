@@ -17,7 +17,9 @@ const derivation = (page: Page) => exercise(page, DERIVATION.id);
 const summary = (page: Page) => page.locator('dsbs-exercises [data-role="summary"]');
 const message = (page: Page) => page.locator('dsbs-exercises [data-role="message"]');
 
-async function storedProgress(page: Page): Promise<{ version: number; exercises: Record<string, Record<string, unknown>> } | null> {
+async function storedProgress(
+  page: Page,
+): Promise<{ version: number; exercises: Record<string, Record<string, unknown>> } | null> {
   return page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? 'null'), KEY);
 }
 
@@ -52,7 +54,9 @@ test('numeric: wrong, unreadable and right answers by keyboard, announced polite
   await openChapter(page);
   const feedback = numeric(page).getByRole('status');
   await expect(feedback).toHaveAttribute('id', `${NUMERIC.id}-feedback`);
-  await expect(numeric(page).getByLabel('Your answer')).toHaveAccessibleDescription(/A decimal \(0\.25\).*Answers within ±0\.002 are accepted\./);
+  await expect(numeric(page).getByLabel('Your answer')).toHaveAccessibleDescription(
+    /A decimal \(0\.25\).*Answers within ±0\.002 are accepted\./,
+  );
 
   await answerNumeric(page, NUMERIC.wrong);
   await expect(feedback).toHaveText(
@@ -108,7 +112,11 @@ test('choice: radio group operated by keyboard', async ({ page }) => {
   await tabTo(page, check);
   await page.keyboard.press('Enter');
   await expect(choice(page).getByRole('status')).toHaveText('✓ Correct.');
-  expect((await storedProgress(page))?.exercises[CHOICE.id]).toMatchObject({ status: 'correct', lastAnswer: CHOICE.rightValue, attempts: 2 });
+  expect((await storedProgress(page))?.exercises[CHOICE.id]).toMatchObject({
+    status: 'correct',
+    lastAnswer: CHOICE.rightValue,
+    attempts: 2,
+  });
 });
 
 test('hints are revealed one at a time, then the solution, and both are recorded', async ({ page }) => {
@@ -129,7 +137,10 @@ test('hints are revealed one at a time, then the solution, and both are recorded
     await expect(hints.nth(k - 1)).toBeFocused();
     await expect(hints.nth(k - 1)).toContainText(`Hint ${k} of ${n}`);
     if (k < n) await expect(hints.nth(k)).toBeHidden();
-    expect((await storedProgress(page))?.exercises[DERIVATION.id]).toMatchObject({ hintsRevealed: k, solutionRevealed: false });
+    expect((await storedProgress(page))?.exercises[DERIVATION.id]).toMatchObject({
+      hintsRevealed: k,
+      solutionRevealed: false,
+    });
     // Focus moved to the hint; the next Tab reaches the button for the next hint (or the solution).
     await page.keyboard.press('Tab');
   }
@@ -143,7 +154,10 @@ test('hints are revealed one at a time, then the solution, and both are recorded
   await expect(solution).toBeFocused();
   await expect(solution.locator('.katex-display').first()).toBeVisible();
   await expect(show).toHaveCount(0);
-  expect((await storedProgress(page))?.exercises[DERIVATION.id]).toMatchObject({ solutionRevealed: true, status: 'unanswered' });
+  expect((await storedProgress(page))?.exercises[DERIVATION.id]).toMatchObject({
+    solutionRevealed: true,
+    status: 'unanswered',
+  });
 });
 
 test('derivation: mark as done counts toward the chapter summary', async ({ page }) => {
@@ -162,7 +176,9 @@ test('derivation: mark as done counts toward the chapter summary', async ({ page
 test('progress survives a reload', async ({ page }) => {
   await openChapter(page);
   await answerNumeric(page, NUMERIC.right);
-  await numeric(page).getByRole('button', { name: `Show hint 1 of ${NUMERIC.hints}` }).click();
+  await numeric(page)
+    .getByRole('button', { name: `Show hint 1 of ${NUMERIC.hints}` })
+    .click();
   await derivation(page).getByRole('checkbox', { name: 'Mark as done' }).check();
   await expect(summary(page)).toHaveText(done(2));
 
@@ -179,7 +195,10 @@ test('progress survives a reload', async ({ page }) => {
 test('export downloads JSON with the progress; import validates and merges', async ({ page, browser }, testInfo) => {
   await openChapter(page);
   await answerNumeric(page, NUMERIC.right);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export progress' }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export progress' }).click(),
+  ]);
   expect(download.suggestedFilename()).toMatch(/^dsbs-progress-\d{4}-\d{2}-\d{2}\.json$/);
   const exported = JSON.parse(await readFile(await download.path(), 'utf8'));
   expect(exported).toMatchObject({
@@ -194,7 +213,11 @@ test('export downloads JSON with the progress; import validates and merges', asy
   await expect(message(page)).toHaveText(
     'Import failed: The file is not valid JSON. Choose a file made with “Export progress”. Nothing was changed.',
   );
-  await importer.setInputFiles({ name: 'other.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"dsbs-progress","version":9,"exercises":{}}') });
+  await importer.setInputFiles({
+    name: 'other.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from('{"format":"dsbs-progress","version":9,"exercises":{}}'),
+  });
   await expect(message(page)).toHaveText(/^Import failed: The file has progress format version 9/);
   await expect(summary(page)).toHaveText(done(1));
   expect((await storedProgress(page))?.exercises[NUMERIC.id]).toMatchObject({ status: 'correct' });
@@ -216,7 +239,15 @@ test('reset asks for confirmation; cancel keeps progress, confirm clears only th
   await page.addInitScript((key) => {
     if (sessionStorage.getItem('seeded')) return;
     sessionStorage.setItem('seeded', '1');
-    const other = { chapter: 'ddim', status: 'correct', lastAnswer: '1', attempts: 1, hintsRevealed: 0, solutionRevealed: false, updatedAt: '2026-01-01T00:00:00.000Z' };
+    const other = {
+      chapter: 'ddim',
+      status: 'correct',
+      lastAnswer: '1',
+      attempts: 1,
+      hintsRevealed: 0,
+      solutionRevealed: false,
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    };
     localStorage.setItem(key, JSON.stringify({ version: 1, exercises: { 'ddim-other': other } }));
   }, KEY);
   await openChapter(page);
@@ -266,7 +297,9 @@ test('corrupted stored progress is set aside and the page still works', async ({
   }, KEY);
   await openChapter(page);
   expect(warnings.join('\n')).toMatch(/not valid JSON/);
-  expect(await page.evaluate(() => localStorage.getItem('dsbs.progress.v1.unreadable'))).toBe('{"version":1,"exercises":');
+  expect(await page.evaluate(() => localStorage.getItem('dsbs.progress.v1.unreadable'))).toBe(
+    '{"version":1,"exercises":',
+  );
   await answerNumeric(page, NUMERIC.right);
   await expect(summary(page)).toHaveText(done(1));
 });
@@ -316,7 +349,9 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await expect(page.locator('dsbs-exercises [data-role="hint"]:visible').first()).toBeVisible();
     await expect(page.locator('dsbs-exercises [data-role="solution"]:visible')).toHaveCount(total);
     const results = await new AxeBuilder({ page }).include('dsbs-exercises').analyze();
-    expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((node) => node.target.join(' ')).join(', ')}`)).toEqual([]);
+    expect(
+      results.violations.map((v) => `${v.id}: ${v.nodes.map((node) => node.target.join(' ')).join(', ')}`),
+    ).toEqual([]);
 
     await page.getByRole('button', { name: 'Reset progress for this chapter' }).click();
     const dialogResults = await new AxeBuilder({ page }).include('dsbs-exercises dialog').analyze();
@@ -330,7 +365,9 @@ test.describe('without JavaScript', () => {
     await page.goto(PAGE);
     await expect(derivation(page).locator('[data-role="hint"]').first()).toBeVisible();
     await expect(derivation(page).locator('[data-role="solution"]')).toBeVisible();
-    await expect(page.getByRole('button', { name: /Show hint|Show solution|Export progress|Check answer/ })).toHaveCount(0);
+    await expect(
+      page.getByRole('button', { name: /Show hint|Show solution|Export progress|Check answer/ }),
+    ).toHaveCount(0);
     await expect(summary(page)).toHaveText(/^\d+ exercises$/);
   });
 });

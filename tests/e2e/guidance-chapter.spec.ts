@@ -8,9 +8,26 @@ const PAGE = '/chapters/guidance/';
 const NUMERIC = { id: 'guidance-cfg-by-hand', wrong: '0.6', right: '2.6' }; // (1 + 3)·0.8 − 3·0.2
 const CHOICE = { id: 'guidance-w-minus-one', right: 'b', wrong: 'a' };
 /** Papers the chapter must cite, each of which must resolve to an arXiv entry in its References. */
-const CITED = ['dhariwal2021', 'ho2022cfg', 'nichol2022glide', 'radford2021clip', 'heusel2017fid', 'kynkaanniemi2019', 'sajjadi2018', 'saharia2022'];
+const CITED = [
+  'dhariwal2021',
+  'ho2022cfg',
+  'nichol2022glide',
+  'radford2021clip',
+  'heusel2017fid',
+  'kynkaanniemi2019',
+  'sajjadi2018',
+  'saharia2022',
+];
 /** Equations the prose must be able to point at (labels in the MDX). */
-const KEY_EQUATIONS = ['eq-bayes-score', 'eq-classifier-guided-eps', 'eq-cfg-weight', 'eq-cfg-scale', 'eq-implicit-classifier', 'eq-fid', 'eq-precision-recall'];
+const KEY_EQUATIONS = [
+  'eq-bayes-score',
+  'eq-classifier-guided-eps',
+  'eq-cfg-weight',
+  'eq-cfg-scale',
+  'eq-implicit-classifier',
+  'eq-fid',
+  'eq-precision-recall',
+];
 
 /** The chapter's widgets, by the id of the figure each renders (src/widgets/*.svelte), in reading order. */
 const WIDGETS = ['classifier-guidance', 'text-to-image', 'guidance-2d', 'fidelity-diversity'];
@@ -23,7 +40,9 @@ async function openChapter(page: Page): Promise<void> {
   await expect(page.locator('dsbs-exercises [data-role="summary"]')).toHaveText(/^0 of \d+ done$/);
 }
 
-test('the chapter renders with numbered equations (4.n), working cross-references and resolved citations', async ({ page }) => {
+test('the chapter renders with numbered equations (4.n), working cross-references and resolved citations', async ({
+  page,
+}) => {
   test.slow();
   await page.goto(PAGE);
   const main = page.getByRole('main');
@@ -126,6 +145,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
     await openChapter(page);
     const results = await new AxeBuilder({ page }).include('main').analyze();
-    expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((node) => node.target.join(' ')).join(', ')}`)).toEqual([]);
+    expect(
+      results.violations.map((v) => `${v.id}: ${v.nodes.map((node) => node.target.join(' ')).join(', ')}`),
+    ).toEqual([]);
   });
 }

@@ -9,10 +9,10 @@ test('seeded RNG gives bit-identical numbers in Node and Chromium', async ({ pag
   await page.goto('/');
   await page.addScriptTag({ content: script });
   for (const seed of [0, 1, 42, 2 ** 31 - 1, 123456789]) {
-    const inBrowser = await page.evaluate(
-      ([s, n]) => JSON.stringify((window as any).dsbsRng.rngFingerprint(s, n)),
-      [seed, 2000] as const,
-    );
+    const inBrowser = await page.evaluate(([s, n]) => JSON.stringify((window as any).dsbsRng.rngFingerprint(s, n)), [
+      seed,
+      2000,
+    ] as const);
     expect(inBrowser).toBe(JSON.stringify(rngFingerprint(seed, 2000)));
   }
 });

@@ -38,7 +38,9 @@ function compare(wasm: Report, webgpu: Report) {
 test.describe('SD pipelines on their stand-ins in Chromium: WASM and WebGPU agree', () => {
   test.setTimeout(240_000);
 
-  test('prompt → tokens → text encoder → UNet steps with TAESD previews → VAE → image, on both backends', async ({ page }, testInfo) => {
+  test('prompt → tokens → text encoder → UNet steps with TAESD previews → VAE → image, on both backends', async ({
+    page,
+  }, testInfo) => {
     await page.goto('/test-fixtures/pipelines-sd/');
     await page.locator('html[data-sd-fixture="ready"]').waitFor({ state: 'attached' });
     const caps = await page.evaluate(() => window.sdFixture.caps());
@@ -49,7 +51,16 @@ test.describe('SD pipelines on their stand-ins in Chromium: WASM and WebGPU agre
       { name: 'three steps, w = 1.5 (batch of 2)', steps: 3, guidanceWeight: 1.5, timesteps: [999, 666, 332] },
     ];
     for (const c of cases) {
-      const config = { model: 'sd-turbo', steps: c.steps, guidanceWeight: c.guidanceWeight, runs: 1, seed: 5, prompt: 'a red circle above a blue square', previews: true, taesd: true };
+      const config = {
+        model: 'sd-turbo',
+        steps: c.steps,
+        guidanceWeight: c.guidanceWeight,
+        runs: 1,
+        seed: 5,
+        prompt: 'a red circle above a blue square',
+        previews: true,
+        taesd: true,
+      };
       const wasm: Report = await page.evaluate((cfg) => window.sdFixture.run({ ...cfg, backend: 'wasm' }), config);
       const webgpu: Report = await page.evaluate((cfg) => window.sdFixture.run({ ...cfg, backend: 'webgpu' }), config);
       for (const r of [wasm, webgpu]) {
@@ -65,7 +76,9 @@ test.describe('SD pipelines on their stand-ins in Chromium: WASM and WebGPU agre
       expect(webgpu.backend).toBe('webgpu');
       const d = compare(wasm, webgpu);
       testInfo.annotations.push({ type: `${c.name}: WASM vs WebGPU`, description: JSON.stringify(d) });
-      console.log(`${c.name}: max |Δ latent| = ${d.latent.toExponential(2)} (latents up to ${d.scale.toFixed(1)}), pixels max ${d.pixelMax}, mean ${d.pixelMean.toFixed(3)}`);
+      console.log(
+        `${c.name}: max |Δ latent| = ${d.latent.toExponential(2)} (latents up to ${d.scale.toFixed(1)}), pixels max ${d.pixelMax}, mean ${d.pixelMean.toFixed(3)}`,
+      );
       expect(d.bytes).toBe(512 * 512 * 4);
       expect(d.scale).toBeGreaterThan(0.1);
       expect(d.latent).toBeLessThan(1e-3 * Math.max(1, d.scale));
@@ -74,11 +87,22 @@ test.describe('SD pipelines on their stand-ins in Chromium: WASM and WebGPU agre
     expect(await page.evaluate(() => window.sdFixture.holders())).toEqual({});
   });
 
-  test('SD 1.5 fp16 stand-in: batch-2 float16 UNet, Euler, guidance, on WASM (and WebGPU where shader-f16 exists)', async ({ page }, testInfo) => {
+  test('SD 1.5 fp16 stand-in: batch-2 float16 UNet, Euler, guidance, on WASM (and WebGPU where shader-f16 exists)', async ({
+    page,
+  }, testInfo) => {
     await page.goto('/test-fixtures/pipelines-sd/');
     await page.locator('html[data-sd-fixture="ready"]').waitFor({ state: 'attached' });
     const caps = await page.evaluate(() => window.sdFixture.caps());
-    const config = { model: 'sd15-webnn-fp16', steps: 3, guidanceWeight: 6.5, runs: 1, seed: 2, prompt: 'a red circle', previews: true, taesd: false };
+    const config = {
+      model: 'sd15-webnn-fp16',
+      steps: 3,
+      guidanceWeight: 6.5,
+      runs: 1,
+      seed: 2,
+      prompt: 'a red circle',
+      previews: true,
+      taesd: false,
+    };
     const wasm: Report = await page.evaluate((cfg) => window.sdFixture.run({ ...cfg, backend: 'wasm' }), config);
     expect(wasm.stepTimesteps).toEqual([999, 499.5, 0]);
     expect(wasm.previewDecoder).toBe('vae');

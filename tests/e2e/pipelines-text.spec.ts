@@ -18,7 +18,13 @@ type FileJson = { inputs: Record<string, any>; outputs: Record<string, any> };
 const manifest = JSON.parse(readFileSync(new URL('../../models/manifest.json', import.meta.url), 'utf8'));
 const entryOf = (id: string): { entry: ContractEntry; files: Record<string, FileJson> } => {
   const files = (manifest.models as unknown as Record<string, { files: Record<string, FileJson> }>)[id]!.files;
-  return { files, entry: { id, files: Object.entries(files).map(([role, f]) => ({ role, io: { inputs: f.inputs, outputs: f.outputs } })) } };
+  return {
+    files,
+    entry: {
+      id,
+      files: Object.entries(files).map(([role, f]) => ({ role, io: { inputs: f.inputs, outputs: f.outputs } })),
+    },
+  };
 };
 
 /** The same pipelines in Node (Playwright's own process), for the browser's numbers to be held against. */
@@ -27,17 +33,37 @@ async function inNode() {
   const clipTok = clipStandinTokenizer();
   const clip = await openClip(
     clipDef.entry,
-    { files: new Map([['text_model', clipTextStandin(clipDef.files.text_model!)], ['vision_model', clipVisionStandin(clipDef.files.vision_model!)]]), tokenizer: clipTok.tokenizer, tokenizerConfig: clipTok.config },
+    {
+      files: new Map([
+        ['text_model', clipTextStandin(clipDef.files.text_model!)],
+        ['vision_model', clipVisionStandin(clipDef.files.vision_model!)],
+      ]),
+      tokenizer: clipTok.tokenizer,
+      tokenizerConfig: clipTok.config,
+    },
     directOpener('wasm', 'clip-vit-b32'),
   );
   const textEmbeds = Array.from((await clip.embedTexts(['cat', 'dog', 'red car'])).raw);
   await clip.close();
   const gptDef = entryOf('gpt2');
   const gptTok = gpt2StandinTokenizer();
-  const gpt2 = await openGpt2(gptDef.entry, { files: new Map([['decoder', gpt2DecoderStandin(gptDef.files.decoder!)]]), tokenizer: gptTok.tokenizer, tokenizerConfig: gptTok.config }, directOpener('wasm', 'gpt2'));
+  const gpt2 = await openGpt2(
+    gptDef.entry,
+    {
+      files: new Map([['decoder', gpt2DecoderStandin(gptDef.files.decoder!)]]),
+      tokenizer: gptTok.tokenizer,
+      tokenizerConfig: gptTok.config,
+    },
+    directOpener('wasm', 'gpt2'),
+  );
   const g = await Gpt2Generation.start(gpt2.decoder, gpt2.tokenizer, 'the cat sat on', { temperature: 0, seed: 1 });
   for (let i = 0; i < 6; i++) await g.step();
-  const sampled = await Gpt2Generation.start(gpt2.decoder, gpt2.tokenizer, 'a photo of', { temperature: 0.8, topK: 20, topP: 0.9, seed: 7 });
+  const sampled = await Gpt2Generation.start(gpt2.decoder, gpt2.tokenizer, 'a photo of', {
+    temperature: 0.8,
+    topK: 20,
+    topP: 0.9,
+    seed: 7,
+  });
   for (let i = 0; i < 4; i++) await sampled.step();
   await gpt2.close();
   return { textEmbeds, greedyTokens: g.tokens, text: g.text(), sampledTokens: sampled.tokens };
@@ -73,7 +99,9 @@ test.describe('CLIP and GPT-2 pipelines on stand-ins: Chromium WASM, Chromium We
       probability: maxAbsDiff(wasm.probabilities.flat(), webgpu.probabilities.flat()),
     };
     testInfo.annotations.push({ type: 'CLIP max |WASM − WebGPU|', description: JSON.stringify(diffs) });
-    console.log(`CLIP stand-ins: WASM ${wasm.ms.toFixed(0)} ms, WebGPU ${webgpu.ms.toFixed(0)} ms; max diffs ${JSON.stringify(diffs)}`);
+    console.log(
+      `CLIP stand-ins: WASM ${wasm.ms.toFixed(0)} ms, WebGPU ${webgpu.ms.toFixed(0)} ms; max diffs ${JSON.stringify(diffs)}`,
+    );
     expect(diffs.text).toBeLessThan(1e-3);
     expect(diffs.image).toBeLessThan(1e-3);
     expect(diffs.cosine).toBeLessThan(1e-4);
@@ -82,7 +110,9 @@ test.describe('CLIP and GPT-2 pipelines on stand-ins: Chromium WASM, Chromium We
     expect(await page.evaluate(() => window.textPipelines.holders())).toEqual({});
   });
 
-  test('GPT-2: greedy tokens, next-token distributions, KV cache = full pass, seeded sampling', async ({ page }, testInfo) => {
+  test('GPT-2: greedy tokens, next-token distributions, KV cache = full pass, seeded sampling', async ({
+    page,
+  }, testInfo) => {
     const wasm = await page.evaluate(() => window.textPipelines.runGpt2('wasm'));
     const webgpu = await page.evaluate(() => window.textPipelines.runGpt2('webgpu'));
     expect([wasm.backend, webgpu.backend]).toEqual(['wasm', 'webgpu']);
@@ -101,7 +131,9 @@ test.describe('CLIP and GPT-2 pipelines on stand-ins: Chromium WASM, Chromium We
     expect(webgpu.sampledTokens).toEqual(wasm.sampledTokens);
     const logitDiff = maxAbsDiff(wasm.lastLogits, webgpu.lastLogits);
     testInfo.annotations.push({ type: 'GPT-2 max |WASM − WebGPU| logits', description: String(logitDiff) });
-    console.log(`GPT-2 stand-in: WASM ${wasm.ms.toFixed(0)} ms, WebGPU ${webgpu.ms.toFixed(0)} ms; max logit diff ${logitDiff.toExponential(2)}`);
+    console.log(
+      `GPT-2 stand-in: WASM ${wasm.ms.toFixed(0)} ms, WebGPU ${webgpu.ms.toFixed(0)} ms; max logit diff ${logitDiff.toExponential(2)}`,
+    );
     expect(logitDiff).toBeLessThan(1e-2);
     expect(await page.evaluate(() => window.textPipelines.holders())).toEqual({});
   });
@@ -122,7 +154,8 @@ test.describe('CLIP and GPT-2 pipelines on stand-ins: Chromium WASM, Chromium We
       expect(result).toEqual({
         rejected: true,
         kind: 'contract',
-        message: 'The clip-vit-b32 text_model file does not match its manifest contract: output "text_embeds" dimension 1 is 256, the manifest says 512.',
+        message:
+          'The clip-vit-b32 text_model file does not match its manifest contract: output "text_embeds" dimension 1 is 256, the manifest says 512.',
       });
     }
   });

@@ -8,7 +8,9 @@ declare global {
   }
 }
 
-test('the backend badge says what runs and why; "Force WASM" switches, persists, and is accessible', async ({ page }) => {
+test('the backend badge says what runs and why; "Force WASM" switches, persists, and is accessible', async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   const errors = watchErrors(page);
   await openFixture(page);

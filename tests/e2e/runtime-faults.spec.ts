@@ -47,7 +47,9 @@ test('requestAdapter() returns null → WASM, with the reason on the badge', asy
   expect(errors).toEqual([]);
 });
 
-test('no shader-f16 → the half-precision model refuses with a message, others still run on WebGPU', async ({ page }) => {
+test('no shader-f16 → the half-precision model refuses with a message, others still run on WebGPU', async ({
+  page,
+}) => {
   const errors = watchErrors(page);
   await page.addInitScript(() => {
     const real = Object.getOwnPropertyDescriptor(GPUAdapter.prototype, 'features')!.get!;
@@ -62,7 +64,9 @@ test('no shader-f16 → the half-precision model refuses with a message, others 
   await openFixture(page);
   const half = await page.evaluate(() => window.runtimeFixture.runHalfPrecision());
   expect(half.ran).toBe(false);
-  expect(half.reason).toMatch(/needs 16-bit float shaders \(WebGPU “shader-f16”\), which this GPU adapter \(.+\) does not offer/);
+  expect(half.reason).toMatch(
+    /needs 16-bit float shaders \(WebGPU “shader-f16”\), which this GPU adapter \(.+\) does not offer/,
+  );
   await expect(page.locator('#f16-message')).toHaveText(half.reason);
   const other = await page.evaluate(() => window.runtimeFixture.runChosen('unet', { requiredFeatures: [] }));
   expect(other).toMatchObject({ ran: true, backend: 'webgpu' });
@@ -80,7 +84,8 @@ test('device.destroy() mid-run → clear message within 1 s, nothing stale, retr
   const worker = runtimeWorker(page);
   expect(worker).toBeDefined();
   const destroyedAt = await worker!.evaluate(async () => {
-    const hook = (self as unknown as { __dsbsRuntime: { gpuDevice(): Promise<{ destroy(): void } | undefined> } }).__dsbsRuntime;
+    const hook = (self as unknown as { __dsbsRuntime: { gpuDevice(): Promise<{ destroy(): void } | undefined> } })
+      .__dsbsRuntime;
     const device = await hook.gpuDevice();
     if (!device) throw new Error('no GPU device in the runtime worker');
     device.destroy();
@@ -88,7 +93,9 @@ test('device.destroy() mid-run → clear message within 1 s, nothing stale, retr
   });
   const outcome = await page.evaluate(() => window.loopDone);
   expect(outcome).toMatchObject({ ok: false, kind: 'device-lost' });
-  expect(outcome.message).toMatch(/^The GPU device was lost \(destroyed.*\)\. Its sessions were released; press Retry to start again\.$/);
+  expect(outcome.message).toMatch(
+    /^The GPU device was lost \(destroyed.*\)\. Its sessions were released; press Retry to start again\.$/,
+  );
   const latency = (await page.evaluate(() => window.lastErrorAt)) - destroyedAt;
   console.log(`device lost → message on the page: ${latency} ms`);
   expect(latency).toBeLessThan(1000);
@@ -111,7 +118,9 @@ test('cancel mid-run → stops between steps with a message, retry runs to the e
   await page.evaluate((n) => {
     window.loopDone = window.runtimeFixture.startLoop('wasm', n);
   }, steps);
-  await expect(page.locator('#status')).toHaveText(new RegExp(`step ([3-9]|\\d\\d+) of ${steps}$`), { timeout: 90_000 });
+  await expect(page.locator('#status')).toHaveText(new RegExp(`step ([3-9]|\\d\\d+) of ${steps}$`), {
+    timeout: 90_000,
+  });
   const seenBeforeCancel = Number(/step (\d+)/.exec((await page.locator('#status').textContent()) ?? '')![1]);
   await page.locator('#cancel').click();
   const outcome = await page.evaluate(() => window.loopDone);

@@ -10,7 +10,9 @@ declare global {
 test.describe('model runtime: WASM and WebGPU agree', () => {
   test.setTimeout(180_000);
 
-  test('the UNet-shaped and mixture2d models give the same numbers on both backends through the worker', async ({ page }, testInfo) => {
+  test('the UNet-shaped and mixture2d models give the same numbers on both backends through the worker', async ({
+    page,
+  }, testInfo) => {
     const errors = watchErrors(page);
     const requests: string[] = [];
     page.context().on('request', (r) => requests.push(r.url()));
@@ -35,7 +37,9 @@ test.describe('model runtime: WASM and WebGPU agree', () => {
     expect(await page.evaluate(() => window.runtimeFixture.holders())).toEqual({});
     // The engine comes from the site itself, versioned, and nothing is fetched from elsewhere.
     const origin = new URL(page.url()).origin;
-    expect(requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:'))).toEqual([]);
+    expect(requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:'))).toEqual(
+      [],
+    );
     expect(requests).toContain(`${origin}/ort/1.30.0/ort-wasm-simd-threaded.jsep.wasm`);
     expect(requests.filter((u) => u.endsWith('.wasm')).every((u) => u.includes('/ort/1.30.0/'))).toBe(true);
     expect(errors).toEqual([]);

@@ -25,7 +25,9 @@ test('shows the generator’s sample scenes, each with its caption as alt text',
     await expect(grid.locator('figcaption').nth(i)).toHaveText(`${alt} seed ${i}`);
   }
   await expect(page.getByRole('list', { name: 'Held-out scenes' }).getByRole('img')).toHaveCount(8);
-  const allAlts = await page.locator('main img').evaluateAll((imgs) => imgs.map((img) => img.getAttribute('alt') ?? ''));
+  const allAlts = await page
+    .locator('main img')
+    .evaluateAll((imgs) => imgs.map((img) => img.getAttribute('alt') ?? ''));
   for (const alt of allAlts) expect(alt.trim(), 'every picture has a caption').not.toBe('');
   await expect(page.getByRole('heading', { name: 'Models' })).toBeVisible();
   await expect(page.locator('main table:not(.model-card *)')).toHaveCount(5);
@@ -45,7 +47,9 @@ test('every model card the export wrote is shown, with its id and measured metri
   }
 });
 
-test('the pictures are pixel for pixel what the generator renders in Node, scaled without smoothing', async ({ page }) => {
+test('the pictures are pixel for pixel what the generator renders in Node, scaled without smoothing', async ({
+  page,
+}) => {
   await page.goto('/shapes-world/');
   const images = page.getByRole('list', { name: 'Sample training scenes' }).getByRole('img');
   const pixels = await images.evaluateAll(async (imgs) => {
@@ -80,7 +84,11 @@ test('scenes are bit-identical in Chromium and Node for the same seed', async ({
         const lib = (window as any).dsbsShapes;
         return list.map((seed: number) => {
           const scene = lib.sampleScene(seed, s);
-          return { scene: JSON.stringify(scene), caption: lib.captionOf(scene), bytes: Array.from(lib.renderSceneBytes(scene) as Uint8Array) };
+          return {
+            scene: JSON.stringify(scene),
+            caption: lib.captionOf(scene),
+            bytes: Array.from(lib.renderSceneBytes(scene) as Uint8Array),
+          };
         });
       },
       [seeds, split] as const,

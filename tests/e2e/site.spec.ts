@@ -64,7 +64,9 @@ test('every page header has a labelled search form that leads to /search/', asyn
   }
 });
 
-test('chapters: KaTeX only, numbered equations, working cross-references, citations and navigation', async ({ page }) => {
+test('chapters: KaTeX only, numbered equations, working cross-references, citations and navigation', async ({
+  page,
+}) => {
   test.setTimeout(240_000);
   const chapters = await chaptersFromHome(page);
   let eqrefsSeen = 0;
@@ -122,7 +124,10 @@ test('chapters: KaTeX only, numbered equations, working cross-references, citati
         expect(href).toMatch(/^#ref-[\w-]+$/);
         await expect(entries.nth(n - 1)).toHaveAttribute('id', href.slice(1));
         await expect(entries.nth(n - 1)).toContainText(/arXiv:\d{4}\.\d{5}|doi:10\./);
-        await expect(entries.nth(n - 1).getByRole('link')).toHaveAttribute('href', /^https:\/\/(arxiv\.org\/abs|doi\.org)\//);
+        await expect(entries.nth(n - 1).getByRole('link')).toHaveAttribute(
+          'href',
+          /^https:\/\/(arxiv\.org\/abs|doi\.org)\//,
+        );
       }
       await citations.first().click();
       await expect(page.locator(`[id="${(await citations.first().getAttribute('href'))!.slice(1)}"]`)).toBeInViewport();
@@ -150,9 +155,16 @@ test('chapters: KaTeX only, numbered equations, working cross-references, citati
     const previous = chapters[index - 1];
     const next = chapters[index + 1];
     if (!previous && !next) await expect(pager).toHaveCount(0);
-    if (previous) await expect(pager.getByRole('link', { name: new RegExp(`Previous.*${escape(previous.title)}`) })).toHaveAttribute('href', previous.href);
+    if (previous)
+      await expect(
+        pager.getByRole('link', { name: new RegExp(`Previous.*${escape(previous.title)}`) }),
+      ).toHaveAttribute('href', previous.href);
     else await expect(page.locator('a[rel="prev"]')).toHaveCount(0);
-    if (next) await expect(pager.getByRole('link', { name: new RegExp(`Next.*${escape(next.title)}`) })).toHaveAttribute('href', next.href);
+    if (next)
+      await expect(pager.getByRole('link', { name: new RegExp(`Next.*${escape(next.title)}`) })).toHaveAttribute(
+        'href',
+        next.href,
+      );
     else await expect(page.locator('a[rel="next"]')).toHaveCount(0);
   }
 
@@ -162,7 +174,9 @@ test('chapters: KaTeX only, numbered equations, working cross-references, citati
   // KaTeX fonts are self-hosted and load.
   expect(fontResponses.every((url) => url.startsWith(test.info().project.use.baseURL ?? ''))).toBe(true);
   expect(fontResponses.length).toBeGreaterThan(0);
-  expect(await page.evaluate(async () => (await document.fonts.ready, document.fonts.check('16px KaTeX_Main')))).toBe(true);
+  expect(await page.evaluate(async () => (await document.fonts.ready, document.fonts.check('16px KaTeX_Main')))).toBe(
+    true,
+  );
 });
 
 function escape(text: string): string {
@@ -197,12 +211,20 @@ test('wide equations scroll inside the column on a phone-sized screen', async ({
     });
     expect(offenders, `${chapter.href}: elements wider than a 360px screen`).toEqual([]);
     // Equations that scroll can be reached and scrolled by keyboard; the others are not tab stops.
-    const focusability = await page.locator('.katex-display').evaluateAll((displays) =>
-      displays.map((d) => ({ overflows: d.scrollWidth > d.clientWidth + 1, focusable: d.getAttribute('tabindex') === '0' })),
-    );
+    const focusability = await page
+      .locator('.katex-display')
+      .evaluateAll((displays) =>
+        displays.map((d) => ({
+          overflows: d.scrollWidth > d.clientWidth + 1,
+          focusable: d.getAttribute('tabindex') === '0',
+        })),
+      );
     for (const { overflows, focusable } of focusability) expect(focusable).toBe(overflows);
     const results = await new AxeBuilder({ page }).analyze();
-    expect(results.violations.map((v) => v.id), chapter.href).toEqual([]);
+    expect(
+      results.violations.map((v) => v.id),
+      chapter.href,
+    ).toEqual([]);
   }
 });
 
@@ -254,7 +276,8 @@ for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       await page.goto(path);
       await page.evaluate(() => document.fonts.ready);
-      if (path.startsWith('/search/')) await expect(page.locator('.pagefind-ui__result').first()).toBeVisible({ timeout: 15_000 });
+      if (path.startsWith('/search/'))
+        await expect(page.locator('.pagefind-ui__result').first()).toBeVisible({ timeout: 15_000 });
       const results = await new AxeBuilder({ page }).analyze();
       const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
       expect(summary).toEqual([]);

@@ -27,16 +27,21 @@ async function open(page: Page, query = '') {
 test.describe('Diffusion2D widget', () => {
   test('renders DDPM and DDIM panels from pure noise with the default state', async ({ page }) => {
     const figure = await open(page);
-    await expect(figure.getByRole('img', { name: /^DDPM, step 0 of 50, t = 981: 2000 particles of pure Gaussian noise/ })).toBeVisible();
+    await expect(
+      figure.getByRole('img', { name: /^DDPM, step 0 of 50, t = 981: 2000 particles of pure Gaussian noise/ }),
+    ).toBeVisible();
     await expect(figure.getByRole('img', { name: /^DDIM, step 0 of 50, t = 981/ })).toBeVisible();
     // The canvas is backed at device-pixel resolution and something was drawn on it.
-    const painted = await figure.locator('canvas').first().evaluate((canvas: HTMLCanvasElement) => {
-      const ctx = canvas.getContext('2d')!;
-      const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-      let opaque = 0;
-      for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) opaque++;
-      return { opaque, width: canvas.width, css: canvas.clientWidth, dpr: devicePixelRatio };
-    });
+    const painted = await figure
+      .locator('canvas')
+      .first()
+      .evaluate((canvas: HTMLCanvasElement) => {
+        const ctx = canvas.getContext('2d')!;
+        const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+        let opaque = 0;
+        for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) opaque++;
+        return { opaque, width: canvas.width, css: canvas.clientWidth, dpr: devicePixelRatio };
+      });
     expect(painted.opaque).toBeGreaterThan(1000);
     expect(Math.abs(painted.width - Math.round(painted.css * painted.dpr))).toBeLessThanOrEqual(1);
   });
@@ -62,7 +67,9 @@ test.describe('Diffusion2D widget', () => {
     await expect(scrub).toHaveAttribute('aria-valuetext', 'step 2 of 50, t = 941');
     await page.keyboard.press('End');
     await expect(scrub).toHaveAttribute('aria-valuetext', 'step 50 of 50, t = 0 (final samples)');
-    await expect(figure.getByRole('img', { name: /^DDPM, step 50 of 50, t = 0 \(final samples\): 2000 final samples/ })).toBeVisible();
+    await expect(
+      figure.getByRole('img', { name: /^DDPM, step 50 of 50, t = 0 \(final samples\): 2000 final samples/ }),
+    ).toBeVisible();
     await page.keyboard.press('Home');
     await expect(readout).toContainText('Step 0 of 50 · t = 981');
 
@@ -72,11 +79,15 @@ test.describe('Diffusion2D widget', () => {
     await figure.getByRole('radio', { name: 'Reverse (sampling)' }).focus();
     await page.keyboard.press('ArrowRight');
     // Same noise level as the reverse view was showing: reverse step 0 (t = 981) ↔ forward step 50.
-    await expect(figure.getByRole('img', { name: /^Forward process, step 50 of 50, t = 981: 2000 points of the spiral data/ })).toBeVisible();
+    await expect(
+      figure.getByRole('img', { name: /^Forward process, step 50 of 50, t = 981: 2000 points of the spiral data/ }),
+    ).toBeVisible();
     await expect(figure.getByRole('img', { name: /^DDIM/ })).toHaveCount(0);
     await figure.getByRole('slider', { name: 'Forward step' }).focus();
     await page.keyboard.press('Home');
-    await expect(figure.getByRole('img', { name: /^Forward process, step 0 of 50, t = 0 \(clean data\)/ })).toBeVisible();
+    await expect(
+      figure.getByRole('img', { name: /^Forward process, step 0 of 50, t = 0 \(clean data\)/ }),
+    ).toBeVisible();
     await page.keyboard.press('ArrowRight');
     await expect(figure.getByRole('img', { name: /^Forward process, step 1 of 50, t = 1: / })).toBeVisible();
   });
@@ -111,9 +122,16 @@ test.describe('Diffusion2D widget', () => {
   });
 
   test('URL state round-trips', async ({ page }) => {
-    const figure = await open(page, '?d2.dataset=spiral&d2.steps=100&d2.step=30&d2.seed=7&d2.particles=500&d2.view=reverse');
+    const figure = await open(
+      page,
+      '?d2.dataset=spiral&d2.steps=100&d2.step=30&d2.seed=7&d2.particles=500&d2.view=reverse',
+    );
     await expect(figure.getByLabel('Dataset')).toHaveValue('spiral');
-    await expect(figure.getByRole('img', { name: /^DDIM, step 30 of 100, t = 691: 500 particles part-way from noise to data, over the faint spiral data/ })).toBeVisible();
+    await expect(
+      figure.getByRole('img', {
+        name: /^DDIM, step 30 of 100, t = 691: 500 particles part-way from noise to data, over the faint spiral data/,
+      }),
+    ).toBeVisible();
     await expect(figure.locator('[data-name="seed-value"]')).toHaveText('7');
 
     await figure.getByRole('slider', { name: 'Reverse step' }).focus();
@@ -144,7 +162,10 @@ test.describe('Diffusion2D widget', () => {
       [`?d2.dataset=${markup}&d2.steps=${markup}&d2.view=${markup}`, /^DDIM, step 0 of 50, t = 981/],
       ['?d2.steps=NaN&d2.step=Infinity&d2.seed=-Infinity&d2.particles=0x10', /^DDIM, step 0 of 50/],
       ['?d2.steps=-5&d2.step=-3&d2.seed=-1&d2.particles=-100', /^DDIM, step 0 of 10, t = 901: 100 particles/],
-      ['?d2.steps=1e9&d2.step=99999999&d2.particles=1', /^DDIM, step 1000 of 1000, t = 0 \(final samples\): 100 final samples/],
+      [
+        '?d2.steps=1e9&d2.step=99999999&d2.particles=1',
+        /^DDIM, step 1000 of 1000, t = 0 \(final samples\): 100 final samples/,
+      ],
       ['?d2.step=99999999&d2.particles=123456789', /^DDIM, step 50 of 50, t = 0 \(final samples\): 4000 final samples/],
       // One 10k-character value (the preview server rejects request headers much over 16 kB).
       [`?d2.dataset=${'a'.repeat(10_000)}`, /^DDIM, step 0 of 50/],

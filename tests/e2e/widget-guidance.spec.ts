@@ -29,7 +29,9 @@ test.beforeEach(async ({ page }) => {
 async function open(page: Page, query = '') {
   await page.goto(url(query));
   // The 2-D particles are sampled (computing is true from the start until the run has finished).
-  await expect(g2(page).locator('[data-name="compute-status"]')).toHaveAttribute('data-computing', 'false', { timeout: 30_000 });
+  await expect(g2(page).locator('[data-name="compute-status"]')).toHaveAttribute('data-computing', 'false', {
+    timeout: 30_000,
+  });
   await expect(g2(page).locator('[data-name="stats-guided"] td').first()).toHaveText(/^\d+ %$/);
 }
 
@@ -53,7 +55,9 @@ test.describe('Guidance2D', () => {
   test('samples guided particles beside w = 0, with the card measures, and works by keyboard', async ({ page }) => {
     await open(page);
     const figure = g2(page);
-    await expect(figure.getByRole('img', { name: /^w = 3 \(s = 4\), class 1, step 20 of 20, final samples/ })).toBeVisible();
+    await expect(
+      figure.getByRole('img', { name: /^w = 3 \(s = 4\), class 1, step 20 of 20, final samples/ }),
+    ).toBeVisible();
     await expect(figure.getByRole('img', { name: /^w = 0 \(s = 1\), class 1, step 20 of 20/ })).toBeVisible();
     await expect(figure.locator('[data-name="stats-guided"] td').first()).toHaveText(/^\d+ %$/);
     await expect(figure.locator('[data-name="stats-plain"] td').nth(1)).toHaveText(/^\d+\.\d\d$/);
@@ -67,12 +71,16 @@ test.describe('Guidance2D', () => {
     await expect(page).toHaveURL(/g2\.w=3\.25/);
     await page.keyboard.press('Home');
     await expect(w).toHaveAttribute('aria-valuetext', 'w = -1 (s = 0)');
-    await expect(figure.getByRole('img', { name: /^w = -1 \(s = 0\), class 1, step 20 of 20, final samples/ })).toBeVisible({ timeout: 30_000 });
+    await expect(
+      figure.getByRole('img', { name: /^w = -1 \(s = 0\), class 1, step 20 of 20, final samples/ }),
+    ).toBeVisible({ timeout: 30_000 });
 
     await figure.getByRole('radio', { name: 'Class 1' }).focus();
     await page.keyboard.press('ArrowRight');
     await expect(page).toHaveURL(/g2\.cls=2/);
-    await expect(figure.getByRole('img', { name: /class 2, step 20 of 20, final samples/ }).first()).toBeVisible({ timeout: 30_000 });
+    await expect(figure.getByRole('img', { name: /class 2, step 20 of 20, final samples/ }).first()).toBeVisible({
+      timeout: 30_000,
+    });
 
     const readout = figure.locator('[data-name="readout"]');
     await figure.getByRole('button', { name: 'Step back', exact: true }).focus();
@@ -104,7 +112,11 @@ test.describe('ClassifierGuidance', () => {
     const figure = cg(page);
     await cgFinished(page);
     await expect(figure.locator('[data-name="target"]')).toContainText('y = 2 × 4 + 1 = 9 (blue square)');
-    await expect(figure.getByRole('img', { name: /^Sample 1, finished sample, guided towards blue square with s = 4; finished, the classifier gives blue square probability [01]\.\d\d\./ })).toBeVisible();
+    await expect(
+      figure.getByRole('img', {
+        name: /^Sample 1, finished sample, guided towards blue square with s = 4; finished, the classifier gives blue square probability [01]\.\d\d\./,
+      }),
+    ).toBeVisible();
     console.log(`ClassifierGuidance: ${await figure.locator('.backend-badge').textContent()}`);
     const p = Number(await figure.locator('[data-name="sample"]').first().getAttribute('data-probability'));
     expect(p).toBeGreaterThanOrEqual(0);
@@ -148,7 +160,9 @@ test.describe('ClassifierGuidance', () => {
 
   test('a model that fails to load is explained, with a Retry that recovers', async ({ page }) => {
     let block = true;
-    await page.route('**/shapes-noisy-classifier-grad*.onnx', (route) => (block ? route.fulfill({ status: 503, body: 'down' }) : route.continue()));
+    await page.route('**/shapes-noisy-classifier-grad*.onnx', (route) =>
+      block ? route.fulfill({ status: 503, body: 'down' }) : route.continue(),
+    );
     await open(page);
     const figure = cg(page);
     await expect(figure.getByRole('alert')).toContainText('HTTP 503');
@@ -171,17 +185,26 @@ test.describe('FidelityDiversity', () => {
     await page.evaluate(() => {
       const w = window as unknown as { __longTasks: number[] };
       w.__longTasks = [];
-      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push(e.duration))).observe({ type: 'longtask' });
+      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push(e.duration))).observe({
+        type: 'longtask',
+      });
     });
     await compute.focus();
     await page.keyboard.press('Enter');
-    await expect(figure.locator('[data-name="sweep-status"]')).toHaveText(/^Done: 2 weights × 2 images × 2 steps in [\d.]+ s\.$/, { timeout: 60_000 });
+    await expect(figure.locator('[data-name="sweep-status"]')).toHaveText(
+      /^Done: 2 weights × 2 images × 2 steps in [\d.]+ s\.$/,
+      { timeout: 60_000 },
+    );
     const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
-    console.log(`FidelityDiversity: ${await figure.locator('[data-name="sweep-status"]').textContent()} ${await figure.locator('.backend-badge').textContent()}; main-thread tasks > 50 ms during the sweep: ${longTasks.length} (longest ${Math.max(0, ...longTasks).toFixed(0)} ms)`);
+    console.log(
+      `FidelityDiversity: ${await figure.locator('[data-name="sweep-status"]').textContent()} ${await figure.locator('.backend-badge').textContent()}; main-thread tasks > 50 ms during the sweep: ${longTasks.length} (longest ${Math.max(0, ...longTasks).toFixed(0)} ms)`,
+    );
     await expect(figure.locator('[data-name="results"] tbody tr')).toHaveCount(2);
     await expect(figure.locator('[data-name="results"] tbody tr[data-w="3"] td').last()).toHaveText(/^\d+\.\d\d$/);
     await expect(figure.getByRole('img', { name: /^accuracy \(evaluator\) against w, live/ })).toBeVisible();
-    await expect(figure.getByRole('img', { name: /^diversity \(mean pairwise feature distance\) against w, live/ })).toBeVisible();
+    await expect(
+      figure.getByRole('img', { name: /^diversity \(mean pairwise feature distance\) against w, live/ }),
+    ).toBeVisible();
     const batch = figure.locator('[data-name="batch"]');
     await expect(batch).toHaveAttribute('data-w', '3');
     await expect(figure.locator('[data-name="verdict"]')).toHaveCount(2);
@@ -202,7 +225,9 @@ test.describe('FidelityDiversity', () => {
     await expect(figure.getByRole('progressbar')).toHaveCount(0);
   });
 
-  test('the results table is a tab stop only while it is wider than the screen, and arrows scroll it', async ({ page }) => {
+  test('the results table is a tab stop only while it is wider than the screen, and arrows scroll it', async ({
+    page,
+  }) => {
     await open(page);
     const figure = fd(page);
     await expect(figure.locator('[data-name="results"]')).toBeVisible();
@@ -220,8 +245,15 @@ test.describe('FidelityDiversity', () => {
 
 test('URL state round-trips through a reload', async ({ page }) => {
   const caption = 'a red circle above a blue square';
-  await open(page, `g2.cls=3&g2.w=1.5&g2.sampler=ddpm&g2.seed=7&g2.bg=class&cg.colour=4&cg.shape=2&cg.s=7.5&cg.seed=3&fd.caption=${encodeURIComponent(caption)}&fd.seed=5`);
-  await expect(g2(page).getByRole('img', { name: /^w = 1\.5 \(s = 2\.5\), class 3, step 20 of 20/ }).first()).toBeVisible();
+  await open(
+    page,
+    `g2.cls=3&g2.w=1.5&g2.sampler=ddpm&g2.seed=7&g2.bg=class&cg.colour=4&cg.shape=2&cg.s=7.5&cg.seed=3&fd.caption=${encodeURIComponent(caption)}&fd.seed=5`,
+  );
+  await expect(
+    g2(page)
+      .getByRole('img', { name: /^w = 1\.5 \(s = 2\.5\), class 3, step 20 of 20/ })
+      .first(),
+  ).toBeVisible();
   await expect(g2(page).getByRole('radio', { name: 'DDPM' })).toBeChecked();
   await expect(g2(page).locator('[data-name="seed-value"]')).toHaveText('7');
   await expect(cg(page).locator('[data-name="target"]')).toContainText('(magenta triangle)');
@@ -245,7 +277,10 @@ test('malformed URL values fall back to valid ones, say so, and run no script', 
   const markup = encodeURIComponent('<img src=x onerror="window.__pwned=1">');
   await page.goto(url(`g2.w=abc&g2.cls=9&g2.sampler=${markup}&cg.s=-5&cg.n=7&fd.caption=${markup}&fd.ws=0`));
   await expect(g2(page).locator('[data-name="url-note"]')).toContainText('g2.cls, g2.w and g2.sampler were not valid');
-  await expect(g2(page).getByRole('slider', { name: 'Guidance weight w' })).toHaveAttribute('aria-valuetext', 'w = 3 (s = 4)');
+  await expect(g2(page).getByRole('slider', { name: 'Guidance weight w' })).toHaveAttribute(
+    'aria-valuetext',
+    'w = 3 (s = 4)',
+  );
   await expect(g2(page).getByRole('radio', { name: 'Class 3' })).toBeChecked();
   await expect(cg(page).locator('[data-name="url-note"]')).toContainText('cg.s and cg.n');
   await expect(cg(page).getByRole('slider', { name: 'Guidance scale s' })).toHaveAttribute('aria-valuetext', 's = 0');
@@ -255,7 +290,9 @@ test('malformed URL values fall back to valid ones, say so, and run no script', 
   await expect(fd(page).getByRole('checkbox', { name: '0', exact: true })).toBeChecked();
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   await expect(page.locator('img[src="x"]')).toHaveCount(0);
-  await expect(g2(page).locator('[data-name="compute-status"]')).toHaveAttribute('data-computing', 'false', { timeout: 30_000 });
+  await expect(g2(page).locator('[data-name="compute-status"]')).toHaveAttribute('data-computing', 'false', {
+    timeout: 30_000,
+  });
 });
 
 for (const colorScheme of ['light', 'dark'] as const) {

@@ -10,7 +10,9 @@ import { standinSdTurbo } from './support/sd-turbo-standin';
 
 const PAGE = '/test-fixtures/text-to-image-full-size/';
 const FIGURE = 'Text → image, step by step';
-const standin = standinSdTurbo(JSON.parse(readFileSync(new URL('../../models/manifest.json', import.meta.url), 'utf8')));
+const standin = standinSdTurbo(
+  JSON.parse(readFileSync(new URL('../../models/manifest.json', import.meta.url), 'utf8')),
+);
 
 /** Serves the stand-ins at their mirror paths; counts what was asked of the mirror and of the Hub. */
 async function serveMirror(page: Page) {
@@ -21,7 +23,9 @@ async function serveMirror(page: Page) {
     if (!bytes) return route.fulfill({ status: 404, body: 'not found' });
     requests.mirror.push(`${route.request().method()} ${path}`);
     const headers = { 'content-type': 'application/octet-stream', 'content-length': String(bytes.byteLength) };
-    return route.request().method() === 'HEAD' ? route.fulfill({ status: 200, headers }) : route.fulfill({ status: 200, headers, body: Buffer.from(bytes) });
+    return route.request().method() === 'HEAD'
+      ? route.fulfill({ status: 200, headers })
+      : route.fulfill({ status: 200, headers, body: Buffer.from(bytes) });
   });
   await page.route('https://huggingface.co/**', (route) => (requests.hub++, route.abort()));
   return requests;
@@ -29,19 +33,24 @@ async function serveMirror(page: Page) {
 
 /** The canvas's pixels: how many distinct RGB values, and a digest to compare runs. */
 function canvasSummary(page: Page) {
-  return page.getByRole('figure', { name: FIGURE }).locator('[data-name="full-size-image"]').evaluate((canvas: HTMLCanvasElement) => {
-    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-    const colours = new Set<number>();
-    let digest = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
-      digest = (Math.imul(digest, 31) + data[i]! + 7 * data[i + 1]! + 13 * data[i + 2]!) | 0;
-    }
-    return { width: canvas.width, height: canvas.height, colours: colours.size, digest };
-  });
+  return page
+    .getByRole('figure', { name: FIGURE })
+    .locator('[data-name="full-size-image"]')
+    .evaluate((canvas: HTMLCanvasElement) => {
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      const colours = new Set<number>();
+      let digest = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+        digest = (Math.imul(digest, 31) + data[i]! + 7 * data[i + 1]! + 13 * data[i + 2]!) | 0;
+      }
+      return { width: canvas.width, height: canvas.height, colours: colours.size, digest };
+    });
 }
 
-test('SD-Turbo from the mirror: consent, verified download, generation on WebGPU, x̂₀ scrubbing, cached for next time', async ({ page }) => {
+test('SD-Turbo from the mirror: consent, verified download, generation on WebGPU, x̂₀ scrubbing, cached for next time', async ({
+  page,
+}) => {
   test.setTimeout(240_000);
   // The full-size verdict is about this browser's GPU adapter, so "force WASM" stays off.
   await page.addInitScript(() => localStorage.removeItem('dsbs.runtime.forceWasm.v1'));
@@ -56,7 +65,9 @@ test('SD-Turbo from the mirror: consent, verified download, generation on WebGPU
   await page.keyboard.press('Enter');
   await expect(section).toHaveAttribute('open', '');
   await expect(turbo.locator('[data-name="needs"]')).toHaveText('WebGPU');
-  await expect(section.locator('[data-model="sd15-webnn-fp16"]').getByRole('button', { name: /Switch to/ })).toBeDisabled();
+  await expect(
+    section.locator('[data-model="sd15-webnn-fp16"]').getByRole('button', { name: /Switch to/ }),
+  ).toBeDisabled();
   await turbo.getByRole('button', { name: 'Switch to SD-Turbo stand-in' }).click();
   await expect(section.locator('[data-name="in-use"]')).toContainText('In use: SD-Turbo stand-in');
   await expect.poll(() => new URL(page.url()).searchParams.get('t2i.model')).toBe('sd-turbo');
@@ -64,8 +75,13 @@ test('SD-Turbo from the mirror: consent, verified download, generation on WebGPU
 
   // Consent is the sized button.
   await section.getByRole('button', { name: /^Download SD-Turbo stand-in \([\d.]+ [kM]B\)$/ }).click();
-  await expect(section.getByText(/SD-Turbo stand-in is ready \(.*from the local mirror\)/)).toBeVisible({ timeout: 60_000 });
-  const fetched = requests.mirror.filter((r) => r.startsWith('GET')).map((r) => r.slice(4)).sort();
+  await expect(section.getByText(/SD-Turbo stand-in is ready \(.*from the local mirror\)/)).toBeVisible({
+    timeout: 60_000,
+  });
+  const fetched = requests.mirror
+    .filter((r) => r.startsWith('GET'))
+    .map((r) => r.slice(4))
+    .sort();
   expect(fetched).toEqual([...standin.files.keys()].sort());
   expect(requests.hub).toBe(0);
 
@@ -74,7 +90,10 @@ test('SD-Turbo from the mirror: consent, verified download, generation on WebGPU
   await page.keyboard.press('Enter');
   const status = section.locator('[data-name="full-size-status"]');
   // The widget's 5 steps become SD-Turbo's most, 4 (it is distilled for 1–4).
-  await expect(status).toHaveText(/^Done: 4 steps in [\d.]+ s on WebGPU: text encoder \d+ ms, UNet \d+ ms per step, VAE decoder \d+ ms\.$/, { timeout: 120_000 });
+  await expect(status).toHaveText(
+    /^Done: 4 steps in [\d.]+ s on WebGPU: text encoder \d+ ms, UNet \d+ ms per step, VAE decoder \d+ ms\.$/,
+    { timeout: 120_000 },
+  );
   await expect(section.getByRole('alert')).toHaveCount(0);
   const image = section.getByRole('img', { name: 'Final image for “a red circle”' });
   await expect(image).toBeVisible();
@@ -104,7 +123,9 @@ test('SD-Turbo from the mirror: consent, verified download, generation on WebGPU
   requests.mirror.length = 0;
   await page.reload();
   await section.getByRole('button', { name: /^Download SD-Turbo stand-in/ }).click({ timeout: 30_000 });
-  await expect(section.getByText(/SD-Turbo stand-in is ready \(.*from this browser’s storage\)/)).toBeVisible({ timeout: 60_000 });
+  await expect(section.getByText(/SD-Turbo stand-in is ready \(.*from this browser’s storage\)/)).toBeVisible({
+    timeout: 60_000,
+  });
   expect(requests.mirror.filter((r) => r.startsWith('GET'))).toEqual([]);
 
   await section.getByRole('button', { name: 'Back to the pocket model' }).click();

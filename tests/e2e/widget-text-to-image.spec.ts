@@ -36,7 +36,8 @@ async function open(page: Page, query: string, waitForModel = true): Promise<Loc
   const figure = page.getByRole('figure', { name: FIGURE });
   await expect(figure).toBeVisible();
   await expect(figure.locator('.backend-badge')).toHaveAttribute('data-backend', 'wasm', { timeout: 30_000 });
-  if (waitForModel) await expect(figure.locator('[data-name="status"]')).not.toHaveText(/Loading the model/, { timeout: 60_000 });
+  if (waitForModel)
+    await expect(figure.locator('[data-name="status"]')).not.toHaveText(/Loading the model/, { timeout: 60_000 });
   return figure;
 }
 
@@ -60,9 +61,13 @@ async function waitFor(page: Page, predicate: (s: Snapshot) => boolean, timeout 
 
 /** Every canvas of one image grid, as RGBA bytes. */
 async function gridPixels(figure: Locator, name: string): Promise<number[][]> {
-  return figure.locator(`[data-name="${name}"] canvas`).evaluateAll((canvases) =>
-    (canvases as HTMLCanvasElement[]).map((c) => Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data)),
-  );
+  return figure
+    .locator(`[data-name="${name}"] canvas`)
+    .evaluateAll((canvases) =>
+      (canvases as HTMLCanvasElement[]).map((c) =>
+        Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data),
+      ),
+    );
 }
 
 async function expectNoAxeViolations(page: Page, label: string) {
@@ -79,13 +84,17 @@ test.describe('TextToImage widget', () => {
     const status = figure.locator('[data-name="status"]');
     await expect(status).toHaveText('Step 0 of 5.');
     await expect(figure.locator('[data-name="xt-original"]')).toHaveAttribute('data-filled', 'true');
-    await expect(figure.getByRole('img', { name: /^Original \("a red circle", w = 3\), x_t at step 0 of 5: pure Gaussian noise/ })).toBeVisible();
+    await expect(
+      figure.getByRole('img', { name: /^Original \("a red circle", w = 3\), x_t at step 0 of 5: pure Gaussian noise/ }),
+    ).toBeVisible();
     await expectNoAxeViolations(page, 'initial state');
 
     await figure.getByRole('button', { name: 'Step', exact: true }).focus();
     await page.keyboard.press('Enter');
     await expect(status).toHaveText('Step 1 of 5.', { timeout: 30_000 });
-    await expect(figure.locator('[data-name="readout"]')).toContainText('Step 1 of 5 · UNet timestep 600 (t = 601 counted from 1)');
+    await expect(figure.locator('[data-name="readout"]')).toContainText(
+      'Step 1 of 5 · UNet timestep 600 (t = 601 counted from 1)',
+    );
     await expect(figure.locator('[data-name="timing"]')).toContainText(/step 1 \(original\): \d+ ms, UNet \d+ ms/);
     await expect(figure.locator('[data-name="evaluations"]')).toHaveText('UNet: 1 call, 2 images (batch 2 × 1)');
     await expect(figure.locator('.backend-badge')).toContainText(/ms per step \(median\)/);
@@ -153,7 +162,9 @@ test.describe('TextToImage widget', () => {
     await expect(figure.getByText('No caption: the unconditional model')).toBeVisible();
     await expect(figure.getByRole('slider', { name: 'Guidance weight w' })).toBeDisabled();
     await figure.getByRole('button', { name: 'Step', exact: true }).click();
-    await expect(figure.locator('[data-name="evaluations"]')).toHaveText('UNet: 1 call, 1 image (batch 1)', { timeout: 30_000 });
+    await expect(figure.locator('[data-name="evaluations"]')).toHaveText('UNet: 1 call, 1 image (batch 1)', {
+      timeout: 30_000,
+    });
   });
 
   test('the URL reproduces the exact images after a reload, branch included', async ({ page }) => {
@@ -171,7 +182,10 @@ test.describe('TextToImage widget', () => {
     expect(await gridPixels(figure, 'xt-branch')).toEqual(before.branch);
     expect(await page.evaluate(() => window.dsbsTextToImage!.imageBytes('main', 'x', 5))).toEqual(bytes);
     // The branch saw another w from step 2: same images up to there, different after.
-    const same = await page.evaluate(() => [window.dsbsTextToImage!.imageBytes('main', 'x', 2), window.dsbsTextToImage!.imageBytes('branch', 'x', 2)]);
+    const same = await page.evaluate(() => [
+      window.dsbsTextToImage!.imageBytes('main', 'x', 2),
+      window.dsbsTextToImage!.imageBytes('branch', 'x', 2),
+    ]);
     expect(same[0]).toEqual(same[1]);
     expect(before.branch).not.toEqual(before.xt);
   });
@@ -187,7 +201,9 @@ test.describe('TextToImage widget', () => {
     await figure.getByRole('button', { name: 'Branch at step 2' }).focus();
     await page.keyboard.press('Enter');
     const branch = figure.getByRole('region', { name: 'Branch' });
-    await expect(branch.getByRole('heading', { name: /Branch from step 2: "a green square on the left", w = 10/ })).toBeVisible();
+    await expect(
+      branch.getByRole('heading', { name: /Branch from step 2: "a green square on the left", w = 10/ }),
+    ).toBeVisible();
     await expect(page).toHaveURL(/t2i\.b=1/);
     await expect(page).toHaveURL(/t2i\.bk=2/);
     await expect(page).toHaveURL(/t2i\.bw=10/);
@@ -237,10 +253,14 @@ test.describe('TextToImage widget', () => {
   });
 
   test('a malformed link falls back to defaults with a visible note', async ({ page }) => {
-    const figure = await open(page, '?t2i.steps=abc&t2i.w=99&t2i.caption=a+purple+blob&t2i.sampler=zzz&t2i.n=7&t2i.k=-3&other=1');
+    const figure = await open(
+      page,
+      '?t2i.steps=abc&t2i.w=99&t2i.caption=a+purple+blob&t2i.sampler=zzz&t2i.n=7&t2i.k=-3&other=1',
+    );
     const note = figure.locator('[data-name="url-note"]');
     await expect(note).toBeVisible();
-    for (const key of ['t2i.steps', 't2i.w', 't2i.caption', 't2i.sampler', 't2i.n', 't2i.k']) await expect(note).toContainText(key);
+    for (const key of ['t2i.steps', 't2i.w', 't2i.caption', 't2i.sampler', 't2i.n', 't2i.k'])
+      await expect(note).toContainText(key);
     await expect(figure.getByRole('heading', { name: 'Original: "a green square on the left", w = 10' })).toBeVisible();
     await expect(figure.locator('[data-name="status"]')).toHaveText('Step 0 of 50.');
     await expect(figure.locator('[data-name="xt-original"] canvas')).toHaveCount(9);
@@ -260,10 +280,14 @@ test.describe('TextToImage widget', () => {
     await page.unroute('**/*shapes-unet*.onnx');
     await alert.getByRole('button', { name: 'Retry' }).click();
     await expect(alert).toHaveCount(0);
-    await expect(figure.locator('[data-name="xt-original"]')).toHaveAttribute('data-filled', 'true', { timeout: 30_000 });
+    await expect(figure.locator('[data-name="xt-original"]')).toHaveAttribute('data-filled', 'true', {
+      timeout: 30_000,
+    });
   });
 
-  test('full-size models: SD 1.5 listed with its size and needs, switch disabled without shader-f16, pocket keeps working', async ({ page }) => {
+  test('full-size models: SD 1.5 listed with its size and needs, switch disabled without shader-f16, pocket keeps working', async ({
+    page,
+  }) => {
     test.setTimeout(180_000);
     // This one runs without "force WASM": the full-size verdict is about this browser's own GPU adapter
     // (headless Chromium offers a software adapter without shader-f16).
@@ -273,7 +297,10 @@ test.describe('TextToImage widget', () => {
     await expect(figure).toBeVisible();
     const section = figure.locator('[data-name="full-size"]');
     // The link asked for SD 1.5, which cannot run here: the section is open with a note, the pocket model stays.
-    await expect(section.locator('[data-name="model-note"]')).toContainText('cannot run here; showing the pocket model', { timeout: 30_000 });
+    await expect(section.locator('[data-name="model-note"]')).toContainText(
+      'cannot run here; showing the pocket model',
+      { timeout: 30_000 },
+    );
     await expect(section.locator('[data-name="in-use"]')).toContainText('In use: the pocket model');
     await expect.poll(() => new URL(page.url()).searchParams.get('t2i.model')).toBeNull();
 

@@ -73,9 +73,7 @@ async function open(page: Page, query = '') {
 }
 
 async function waitForImage(page: Page) {
-  await expect
-    .poll(() => canvasPixels(page, 'clean-canvas').then((pixels) => pixels.some((v) => v !== 0)))
-    .toBe(true);
+  await expect.poll(() => canvasPixels(page, 'clean-canvas').then((pixels) => pixels.some((v) => v !== 0))).toBe(true);
 }
 
 /** RGBA bytes of a widget canvas. */
@@ -95,7 +93,10 @@ async function canvasDigest(page: Page, testId: string): Promise<string> {
 }
 
 function tableCell(page: Page, row: string, column: number): Locator {
-  return explorer(page).getByRole('row', { name: new RegExp(`^${row.replace(/[()√]/g, '\\$&')}`) }).getByRole('cell').nth(column);
+  return explorer(page)
+    .getByRole('row', { name: new RegExp(`^${row.replace(/[()√]/g, '\\$&')}`) })
+    .getByRole('cell')
+    .nth(column);
 }
 
 test.describe('schedule explorer', () => {
@@ -299,14 +300,21 @@ test.describe('forward-noise scrubber', () => {
 
 test.describe('hostile URL state', () => {
   const long = 'x'.repeat(10_000);
-  const markup = ['<script>window.__xss=1</script>', '"><img src=x onerror="window.__xss=1">', '<svg onload=window.__xss=1>'];
+  const markup = [
+    '<script>window.__xss=1</script>',
+    '"><img src=x onerror="window.__xss=1">',
+    '<svg onload=window.__xss=1>',
+  ];
   const cases: Record<string, string> = {
     garbage: 'se.T=abc&se.t=%%%&se.schedule=nope&se.compare=&fn.T=--1&fn.t=0x10&fn.seed=1e&fn.schedule=LINEAR',
     'NaN and Infinity': 'se.T=NaN&se.t=Infinity&fn.T=-Infinity&fn.t=NaN&fn.seed=NaN',
     'huge numbers': `se.T=1e308&se.t=99999999999999999999&fn.T=${'9'.repeat(40)}&fn.t=1e99&fn.seed=1e20`,
     'negative numbers': 'se.T=-1000&se.t=-5&fn.T=-2&fn.t=-1&fn.seed=-42',
     markup: markup
-      .map((m, i) => `se.schedule=${encodeURIComponent(m)}&fn.schedule=${encodeURIComponent(m)}&se.compare=${encodeURIComponent(markup[(i + 1) % 3]!)}`)
+      .map(
+        (m, i) =>
+          `se.schedule=${encodeURIComponent(m)}&fn.schedule=${encodeURIComponent(m)}&se.compare=${encodeURIComponent(markup[(i + 1) % 3]!)}`,
+      )
       .join('&'),
     // One 10,000-character value per URL: a few of them would exceed the server's header limit.
     '10,000-character values': `se.schedule=${long}`,
@@ -344,14 +352,21 @@ test.describe('hostile URL state', () => {
         new RegExp(`t = ${fnTime === 0 ? '0 \\(clean image\\)' : `${fnTime} of ${fnT}`}`),
       );
       // Every coefficient shown is a real number in [0, 1].
-      for (const text of await scrubber(page).locator('[data-testid="noise-coefficients"] dd .value').allTextContents()) {
+      for (const text of await scrubber(page)
+        .locator('[data-testid="noise-coefficients"] dd .value')
+        .allTextContents()) {
         for (const part of text.split(',').slice(0, 1)) {
           const value = parseShown(part);
           expect(Number.isFinite(value)).toBe(true);
         }
       }
 
-      if (name === 'garbage' || name === 'NaN and Infinity' || name === 'markup' || name === '10,000-character values') {
+      if (
+        name === 'garbage' ||
+        name === 'NaN and Infinity' ||
+        name === 'markup' ||
+        name === '10,000-character values'
+      ) {
         // Unparseable values fall back to the defaults.
         expect(await explorer(page).getByLabel('Schedule', { exact: true }).inputValue()).toBe('linear');
         expect(await scrubber(page).getByLabel('Schedule', { exact: true }).inputValue()).toBe('linear');
@@ -366,7 +381,9 @@ test.describe('hostile URL state', () => {
 
       await page.waitForTimeout(300);
       expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
-      expect(await page.locator('img[src="x"], #schedule-explorer script, #forward-noise-scrubber script').count()).toBe(0);
+      expect(
+        await page.locator('img[src="x"], #schedule-explorer script, #forward-noise-scrubber script').count(),
+      ).toBe(0);
       expect(w.problems).toEqual([]);
     });
   }
@@ -377,9 +394,14 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
     await open(page, '?se.compare=scaled_linear');
     // The uploaded-image state has extra content (message, reset button): check that state.
-    await scrubber(page).getByLabel('Use your own image').setInputFiles({ name: 'halves.png', mimeType: 'image/png', buffer: halvesPng() });
+    await scrubber(page)
+      .getByLabel('Use your own image')
+      .setInputFiles({ name: 'halves.png', mimeType: 'image/png', buffer: halvesPng() });
     await expect(scrubber(page).getByRole('button', { name: 'Back to the sample image' })).toBeVisible();
-    const results = await new AxeBuilder({ page }).include('#schedule-explorer').include('#forward-noise-scrubber').analyze();
+    const results = await new AxeBuilder({ page })
+      .include('#schedule-explorer')
+      .include('#forward-noise-scrubber')
+      .analyze();
     expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   });
 }

@@ -23,7 +23,8 @@ export interface SamplingOptions {
 
 /** softmax(z / T). T = 0 puts all probability on the first largest logit. */
 export function softmaxWithTemperature(logits: ArrayLike<number>, temperature = 1): Float64Array {
-  if (!(temperature >= 0) || !Number.isFinite(temperature)) throw new Error(`Temperature must be a finite number ≥ 0, got ${temperature}.`);
+  if (!(temperature >= 0) || !Number.isFinite(temperature))
+    throw new Error(`Temperature must be a finite number ≥ 0, got ${temperature}.`);
   const n = logits.length;
   if (n === 0) throw new Error('No logits.');
   let max = -Infinity;
@@ -125,5 +126,8 @@ export interface RankedToken {
 
 /** The n most probable tokens with their probabilities, largest first. */
 export function topTokens(probs: ArrayLike<number>, n: number, order = rankByProbability(probs)): RankedToken[] {
-  return Array.from(order.subarray(0, Math.max(0, Math.min(n, order.length))), (id) => ({ id, probability: probs[id]! }));
+  return Array.from(order.subarray(0, Math.max(0, Math.min(n, order.length))), (id) => ({
+    id,
+    probability: probs[id]!,
+  }));
 }

@@ -11,9 +11,7 @@
  * percentages, `Infinity`/`NaN`, expressions, and division by zero.
  */
 
-export type ParseResult =
-  | { ok: true; value: number }
-  | { ok: false; reason: ParseFailure };
+export type ParseResult = { ok: true; value: number } | { ok: false; reason: ParseFailure };
 
 export type ParseFailure = 'empty' | 'decimal-comma' | 'percent' | 'division-by-zero' | 'not-a-number';
 
@@ -50,9 +48,7 @@ export interface NumericSpec {
 }
 
 export type NumericCheck =
-  | { kind: 'correct'; value: number }
-  | { kind: 'incorrect'; value: number }
-  | { kind: 'invalid'; reason: ParseFailure };
+  { kind: 'correct'; value: number } | { kind: 'incorrect'; value: number } | { kind: 'invalid'; reason: ParseFailure };
 
 /**
  * A value passes if it is within the absolute tolerance OR within the relative tolerance.
@@ -97,7 +93,11 @@ export function describeParseFailure(reason: ParseFailure, raw: string): string 
 }
 
 /** Validation of exercise props at build time; returns an error message or null. */
-export function validateNumericSpec(spec: { answer: unknown; tolerance?: unknown; relTolerance?: unknown }): string | null {
+export function validateNumericSpec(spec: {
+  answer: unknown;
+  tolerance?: unknown;
+  relTolerance?: unknown;
+}): string | null {
   if (typeof spec.answer !== 'number' || !Number.isFinite(spec.answer)) {
     return 'numeric exercises need a finite number `answer`, e.g. answer={0.5}';
   }

@@ -44,7 +44,15 @@ export function emptyDocument(): ProgressDocument {
 }
 
 export function emptyRecord(chapter: string, updatedAt: string): ExerciseRecord {
-  return { chapter, status: 'unanswered', lastAnswer: null, attempts: 0, hintsRevealed: 0, solutionRevealed: false, updatedAt };
+  return {
+    chapter,
+    status: 'unanswered',
+    lastAnswer: null,
+    attempts: 0,
+    hintsRevealed: 0,
+    solutionRevealed: false,
+    updatedAt,
+  };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -62,13 +70,17 @@ export function recordProblem(value: unknown): string | null {
   if (typeof value.status !== 'string' || !(EXERCISE_STATUSES as readonly string[]).includes(value.status)) {
     return `has an unknown "status" (expected one of ${EXERCISE_STATUSES.join(', ')})`;
   }
-  if (value.lastAnswer !== null && (typeof value.lastAnswer !== 'string' || value.lastAnswer.length > MAX_ANSWER_LENGTH)) {
+  if (
+    value.lastAnswer !== null &&
+    (typeof value.lastAnswer !== 'string' || value.lastAnswer.length > MAX_ANSWER_LENGTH)
+  ) {
     return 'has an invalid "lastAnswer"';
   }
   if (!isCount(value.attempts)) return 'has an invalid "attempts" count';
   if (!isCount(value.hintsRevealed)) return 'has an invalid "hintsRevealed" count';
   if (typeof value.solutionRevealed !== 'boolean') return 'has an invalid "solutionRevealed"';
-  if (typeof value.updatedAt !== 'string' || Number.isNaN(Date.parse(value.updatedAt))) return 'has an invalid "updatedAt" date';
+  if (typeof value.updatedAt !== 'string' || Number.isNaN(Date.parse(value.updatedAt)))
+    return 'has an invalid "updatedAt" date';
   return null;
 }
 
@@ -78,8 +90,7 @@ function copyRecord(value: ExerciseRecord): ExerciseRecord {
 }
 
 export type DocumentParse =
-  | { ok: true; document: ProgressDocument; droppedRecords: string[] }
-  | { ok: false; problem: string };
+  { ok: true; document: ProgressDocument; droppedRecords: string[] } | { ok: false; problem: string };
 
 /**
  * Reads a stored document leniently: a wrong version or shape is rejected as a whole, but single
@@ -88,7 +99,10 @@ export type DocumentParse =
 export function parseStoredDocument(value: unknown): DocumentParse {
   if (!isPlainObject(value)) return { ok: false, problem: 'stored progress is not a JSON object' };
   if (value.version !== SCHEMA_VERSION) {
-    return { ok: false, problem: `stored progress has schema version ${JSON.stringify(value.version) ?? 'none'}, expected ${SCHEMA_VERSION}` };
+    return {
+      ok: false,
+      problem: `stored progress has schema version ${JSON.stringify(value.version) ?? 'none'}, expected ${SCHEMA_VERSION}`,
+    };
   }
   if (!isPlainObject(value.exercises)) return { ok: false, problem: 'stored progress has no "exercises" object' };
   const document = emptyDocument();
@@ -114,7 +128,10 @@ export function parseImport(text: string): ImportParse {
     return { ok: false, message: 'The file is not valid JSON. Choose a file made with “Export progress”.' };
   }
   if (!isPlainObject(value) || value.format !== EXPORT_FORMAT) {
-    return { ok: false, message: 'The file is JSON but not an exported progress file (its "format" is not "dsbs-progress").' };
+    return {
+      ok: false,
+      message: 'The file is JSON but not an exported progress file (its "format" is not "dsbs-progress").',
+    };
   }
   if (value.version !== SCHEMA_VERSION) {
     return {
@@ -125,7 +142,8 @@ export function parseImport(text: string): ImportParse {
   if (!isPlainObject(value.exercises)) return { ok: false, message: 'The file has no "exercises" object.' };
   const document = emptyDocument();
   for (const [id, record] of Object.entries(value.exercises)) {
-    if (!SLUG_PATTERN.test(id)) return { ok: false, message: `The file has an invalid exercise id “${id.slice(0, 60)}”.` };
+    if (!SLUG_PATTERN.test(id))
+      return { ok: false, message: `The file has an invalid exercise id “${id.slice(0, 60)}”.` };
     const problem = recordProblem(record);
     if (problem) return { ok: false, message: `Exercise “${id}” in the file ${problem}.` };
     document.exercises[id] = copyRecord(record as ExerciseRecord);

@@ -33,8 +33,7 @@ export interface ProgressStoreOptions {
 }
 
 export type ImportOutcome =
-  | { ok: true; added: number; updated: number; unchanged: number }
-  | { ok: false; message: string };
+  { ok: true; added: number; updated: number; unchanged: number } | { ok: false; message: string };
 
 export type ProgressListener = (store: ProgressStore) => void;
 
@@ -107,7 +106,9 @@ export function createProgressStore(storage: StorageLike | null, options: Progre
         backend.setItem(STORAGE_KEY, JSON.stringify(document));
       } catch (error) {
         backend = null;
-        warn(`saving progress failed (${error instanceof Error ? error.name : 'unknown error'}); progress is kept in memory for this page only.`);
+        warn(
+          `saving progress failed (${error instanceof Error ? error.name : 'unknown error'}); progress is kept in memory for this page only.`,
+        );
       }
     }
     for (const listener of listeners) listener(store);

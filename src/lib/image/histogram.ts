@@ -14,10 +14,7 @@ export interface Histogram {
   total: number;
 }
 
-export function histogram(
-  values: ArrayLike<number>,
-  options: { min: number; max: number; bins: number },
-): Histogram {
+export function histogram(values: ArrayLike<number>, options: { min: number; max: number; bins: number }): Histogram {
   const { min, max, bins } = options;
   if (!(Number.isFinite(min) && Number.isFinite(max) && max > min) || !Number.isInteger(bins) || bins < 1) {
     throw new RangeError('histogram: need finite min < max and a positive integer number of bins');

@@ -7,7 +7,15 @@
  *   contract when it creates the session).
  */
 import { checkContract, type ExpectedContract } from '../runtime/contract';
-import { createSession, dispose, run, sessionContract, type Backend, type SessionContract, type TensorData } from '../runtime/ort';
+import {
+  createSession,
+  dispose,
+  run,
+  sessionContract,
+  type Backend,
+  type SessionContract,
+  type TensorData,
+} from '../runtime/ort';
 import type { RuntimeClient, SessionLease } from '../runtime/worker/client';
 
 export type Feeds = Record<string, TensorData>;
@@ -71,7 +79,10 @@ export function hasInput(session: ModelSession, name: string): boolean {
 
 export function float32Output(outputs: Feeds, name: string): { data: Float32Array; dims: readonly number[] } {
   const t = outputs[name];
-  if (!t) throw new Error(`The model returned no "${name}" output (it returned ${Object.keys(outputs).join(', ') || 'nothing'}).`);
+  if (!t)
+    throw new Error(
+      `The model returned no "${name}" output (it returned ${Object.keys(outputs).join(', ') || 'nothing'}).`,
+    );
   if (t.dtype !== 'float32') throw new Error(`Output "${name}" is ${t.dtype}; float32 expected.`);
   return { data: t.data as Float32Array, dims: t.dims };
 }
@@ -108,6 +119,7 @@ export function workerOpener(client: RuntimeClient, backend: Backend, modelId: s
 /** The verified bytes of `role` from a loaded model (src/lib/runtime/download loadModel's `files`). */
 export function fileBytes(files: ReadonlyMap<string, Uint8Array>, role: string, modelId: string): Uint8Array {
   const bytes = files.get(role);
-  if (!bytes) throw new Error(`${modelId}: no "${role}" file was loaded (have ${[...files.keys()].join(', ') || 'none'}).`);
+  if (!bytes)
+    throw new Error(`${modelId}: no "${role}" file was loaded (have ${[...files.keys()].join(', ') || 'none'}).`);
   return bytes;
 }

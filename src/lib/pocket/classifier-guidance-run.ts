@@ -18,7 +18,8 @@ export const CLASSIFIER_CLASSES = vocabulary.colours.length * vocabulary.shapes.
 /** y = colour index × (number of shapes) + shape index. */
 export function classifierLabel(colour: number, shape: number): number {
   const shapes = vocabulary.shapes.length;
-  if (!(Number.isInteger(colour) && colour >= 0 && colour < vocabulary.colours.length)) throw new RangeError(`No colour ${colour}.`);
+  if (!(Number.isInteger(colour) && colour >= 0 && colour < vocabulary.colours.length))
+    throw new RangeError(`No colour ${colour}.`);
   if (!(Number.isInteger(shape) && shape >= 0 && shape < shapes)) throw new RangeError(`No shape ${shape}.`);
   return colour * shapes + shape;
 }
@@ -53,15 +54,28 @@ export interface ClassifierRunOptions {
  * gradient). The noise is the text-to-image widget's (./text-to-image.ts): at s = 0 a seed gives
  * the same images as that widget's unconditional (empty caption) run.
  */
-export function sampleClassifierGuided(unet: ModelRunner, classifierGradient: ModelRunner, options: ClassifierRunOptions) {
-  const epsilon = classifierGuidance(unet, classifierGradient, { y: options.y, scale: options.scale, alphasCumprod, nullTokens: nullTokens(), itemShape: IMAGE_SHAPE });
+export function sampleClassifierGuided(
+  unet: ModelRunner,
+  classifierGradient: ModelRunner,
+  options: ClassifierRunOptions,
+) {
+  const epsilon = classifierGuidance(unet, classifierGradient, {
+    y: options.y,
+    scale: options.scale,
+    alphasCumprod,
+    nullTokens: nullTokens(),
+    itemShape: IMAGE_SHAPE,
+  });
   return runGuided(epsilon, {
     sampler: options.sampler,
     steps: options.steps,
     seed: options.seed,
     length: options.samples * IMAGE_SIZE,
     clipSample: true,
-    noise: { initial: initialNoise(options.seed, options.samples), step: (k) => stepNoise(options.seed, options.samples, k) },
+    noise: {
+      initial: initialNoise(options.seed, options.samples),
+      step: (k) => stepNoise(options.seed, options.samples, k),
+    },
     signal: options.signal,
     onStep: options.onStep,
   });
@@ -78,7 +92,8 @@ export interface ClassVerdict {
 /** Softmax of each row of logits [n, classes] → the target's probability and the arg-max class. */
 export function verdictsFromLogits(logits: Float32Array, n: number, y: number): ClassVerdict[] {
   const classes = logits.length / n;
-  if (!Number.isInteger(classes) || y < 0 || y >= classes) throw new Error(`Logits of ${logits.length} values do not hold ${n} rows with class ${y}.`);
+  if (!Number.isInteger(classes) || y < 0 || y >= classes)
+    throw new Error(`Logits of ${logits.length} values do not hold ${n} rows with class ${y}.`);
   const verdicts: ClassVerdict[] = [];
   for (let i = 0; i < n; i++) {
     const row = logits.subarray(i * classes, (i + 1) * classes);
@@ -95,7 +110,11 @@ export function verdictsFromLogits(logits: Float32Array, n: number, y: number): 
 }
 
 /** The classifier's view of finished samples (t = 0), through the gradient graph's `logits` output. */
-export async function classifierVerdicts(classifierGradient: ModelRunner, samples: Float32Array, y: number): Promise<ClassVerdict[]> {
+export async function classifierVerdicts(
+  classifierGradient: ModelRunner,
+  samples: Float32Array,
+  y: number,
+): Promise<ClassVerdict[]> {
   const n = samples.length / IMAGE_SIZE;
   const out = await classifierGradient({
     x: { dtype: 'float32', data: samples, dims: [n, ...IMAGE_SHAPE] },

@@ -44,9 +44,12 @@ function parseRow(raw: unknown, index: number): EvalTableRow | string {
 export function parseEvalTable(raw: unknown): EvalTableResult {
   if (!isObject(raw)) return { ok: false, reason: 'the file is not a JSON object' };
   const { model, modelSha256, sampler, steps, samplesPerCaption, seed, captions, rows } = raw;
-  if (typeof model !== 'string' || typeof modelSha256 !== 'string' || typeof sampler !== 'string') return { ok: false, reason: 'model, modelSha256 or sampler is missing' };
-  if (!isFiniteNumber(steps) || !isFiniteNumber(samplesPerCaption) || !isFiniteNumber(seed)) return { ok: false, reason: 'steps, samplesPerCaption or seed is missing' };
-  if (!isObject(captions) || !isStringArray(captions.one) || !isStringArray(captions.two)) return { ok: false, reason: 'captions must hold the lists "one" and "two"' };
+  if (typeof model !== 'string' || typeof modelSha256 !== 'string' || typeof sampler !== 'string')
+    return { ok: false, reason: 'model, modelSha256 or sampler is missing' };
+  if (!isFiniteNumber(steps) || !isFiniteNumber(samplesPerCaption) || !isFiniteNumber(seed))
+    return { ok: false, reason: 'steps, samplesPerCaption or seed is missing' };
+  if (!isObject(captions) || !isStringArray(captions.one) || !isStringArray(captions.two))
+    return { ok: false, reason: 'captions must hold the lists "one" and "two"' };
   if (!Array.isArray(rows)) return { ok: false, reason: 'rows must be a list' };
   const parsed: EvalTableRow[] = [];
   for (const [i, r] of rows.entries()) {
@@ -55,5 +58,17 @@ export function parseEvalTable(raw: unknown): EvalTableResult {
     parsed.push(row);
   }
   parsed.sort((a, b) => a.w - b.w);
-  return { ok: true, table: { model, modelSha256, sampler, steps, samplesPerCaption, seed, captions: { one: captions.one, two: captions.two }, rows: parsed } };
+  return {
+    ok: true,
+    table: {
+      model,
+      modelSha256,
+      sampler,
+      steps,
+      samplesPerCaption,
+      seed,
+      captions: { one: captions.one, two: captions.two },
+      rows: parsed,
+    },
+  };
 }

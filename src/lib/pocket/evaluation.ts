@@ -33,8 +33,18 @@ export function evaluatorHeads(vocab: Vocabulary = vocabulary): [string, number]
   const s = vocab.shapes.length;
   const z = vocab.sizes.length;
   return [
-    ['objectCount', 2], ['colour', c], ['shape', s], ['size', z], ['position', vocab.positions.length],
-    ['colourA', c], ['shapeA', s], ['sizeA', z], ['colourB', c], ['shapeB', s], ['sizeB', z], ['axis', 2],
+    ['objectCount', 2],
+    ['colour', c],
+    ['shape', s],
+    ['size', z],
+    ['position', vocab.positions.length],
+    ['colourA', c],
+    ['shapeA', s],
+    ['sizeA', z],
+    ['colourB', c],
+    ['shapeB', s],
+    ['sizeB', z],
+    ['axis', 2],
   ];
 }
 
@@ -48,7 +58,8 @@ function argmax(values: Float32Array, start: number, length: number): number {
 export function decodeEvaluator(logits: Float32Array, batch: number, vocab: Vocabulary = vocabulary): PredictedScene[] {
   const heads = evaluatorHeads(vocab);
   const width = heads.reduce((sum, [, n]) => sum + n, 0);
-  if (logits.length !== batch * width) throw new Error(`Evaluator logits hold ${logits.length} values, expected ${batch} × ${width}.`);
+  if (logits.length !== batch * width)
+    throw new Error(`Evaluator logits hold ${logits.length} values, expected ${batch} × ${width}.`);
   const scenes: PredictedScene[] = [];
   for (let i = 0; i < batch; i++) {
     const head: Record<string, number> = {};
@@ -97,7 +108,11 @@ function sizeMatches(predicted: PredictedObject, wanted: ObjectDescription): boo
  * "X rel Y" maps to the canonical order through the relation's sign: sign −1 (left of, above)
  * puts X first (A = X, B = Y), sign +1 puts Y first; the relation's axis must match too.
  */
-export function matchCaption(predicted: PredictedScene, caption: CaptionAttributes, vocab: Vocabulary = vocabulary): CaptionMatch {
+export function matchCaption(
+  predicted: PredictedScene,
+  caption: CaptionAttributes,
+  vocab: Vocabulary = vocabulary,
+): CaptionMatch {
   if (caption.kind === 'one') {
     const countOk = predicted.objectCount === 1;
     const o = caption.object;
@@ -106,7 +121,13 @@ export function matchCaption(predicted: PredictedScene, caption: CaptionAttribut
     const size = o.size === null ? null : countOk && predicted.single.size === o.size;
     const position = caption.position === null ? null : countOk && predicted.position === caption.position;
     return {
-      objectCount: countOk, colour, shape, size, position, bothObjects: null, relation: null,
+      objectCount: countOk,
+      colour,
+      shape,
+      size,
+      position,
+      bothObjects: null,
+      relation: null,
       all: countOk && colour && shape && size !== false && position !== false,
     };
   }
@@ -121,14 +142,21 @@ export function matchCaption(predicted: PredictedScene, caption: CaptionAttribut
   const relationOk = countOk && inOrder && predicted.axis === axis;
   const sizes = inOrder ? sizeMatches(predicted.a, first) && sizeMatches(predicted.b, second) : false;
   return {
-    objectCount: countOk, colour: null, shape: null, size: null, position: null,
-    bothObjects, relation: relationOk, all: relationOk && sizes,
+    objectCount: countOk,
+    colour: null,
+    shape: null,
+    size: null,
+    position: null,
+    bothObjects,
+    relation: relationOk,
+    all: relationOk && sizes,
   };
 }
 
 /** Mean Euclidean distance over all pairs of feature vectors [batch, dim]; 0 for fewer than two. */
 export function meanPairwiseDistance(features: Float32Array, batch: number, dim = 256): number {
-  if (features.length !== batch * dim) throw new Error(`Features hold ${features.length} values, expected ${batch} × ${dim}.`);
+  if (features.length !== batch * dim)
+    throw new Error(`Features hold ${features.length} values, expected ${batch} × ${dim}.`);
   if (batch < 2) return 0;
   let total = 0;
   for (let i = 0; i < batch; i++) {

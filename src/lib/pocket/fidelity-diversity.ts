@@ -38,7 +38,14 @@ export interface SweepRow {
 const nullable = (v: number) => (Number.isNaN(v) ? null : v);
 
 /** Scores one batch: evaluator outputs in, one row out. */
-export function summariseBatch(w: number, caption: CaptionAttributes, logits: Float32Array, features: Float32Array, images: Uint8Array, n: number): SweepRow {
+export function summariseBatch(
+  w: number,
+  caption: CaptionAttributes,
+  logits: Float32Array,
+  features: Float32Array,
+  images: Uint8Array,
+  n: number,
+): SweepRow {
   const matches: CaptionMatch[] = decodeEvaluator(logits, n).map((p) => matchCaption(p, caption));
   const of = (field: keyof CaptionMatch) => nullable(accuracy(matches.map((m) => m[field])));
   return {
@@ -75,12 +82,23 @@ export interface SweepOptions {
  * same x_T (common random numbers, and sample i's noise does not depend on n), so the differences
  * between rows are the weight's doing, not the noise's.
  */
-export async function runFidelitySweep(unet: ModelRunner, evaluator: ModelRunner, options: SweepOptions): Promise<SweepRow[]> {
+export async function runFidelitySweep(
+  unet: ModelRunner,
+  evaluator: ModelRunner,
+  options: SweepOptions,
+): Promise<SweepRow[]> {
   const { weights, samples: n, steps, signal } = options;
   const total = weights.length * steps;
   const rows: SweepRow[] = [];
   for (const [index, w] of weights.entries()) {
-    const run = new TextToImageRun(unet, { caption: options.caption, weight: w, sampler: 'ddim', steps, seed: options.seed, samples: n });
+    const run = new TextToImageRun(unet, {
+      caption: options.caption,
+      weight: w,
+      sampler: 'ddim',
+      steps,
+      seed: options.seed,
+      samples: n,
+    });
     while (!run.done) {
       if (signal?.aborted) throw new SamplingCancelled(index * steps + run.stepsDone);
       await run.advance();
@@ -92,8 +110,16 @@ export async function runFidelitySweep(unet: ModelRunner, evaluator: ModelRunner
     const out = await evaluator({ x: { dtype: 'float32', data: bytesToModelInput(images), dims: [n, ...ITEM_SHAPE] } });
     const logits = out.logits;
     const features = out.features;
-    if (logits?.dtype !== 'float32' || features?.dtype !== 'float32') throw new Error('The evaluator returned no float32 "logits" and "features".');
-    const row = summariseBatch(w, options.attributes, logits.data as Float32Array, features.data as Float32Array, images, n);
+    if (logits?.dtype !== 'float32' || features?.dtype !== 'float32')
+      throw new Error('The evaluator returned no float32 "logits" and "features".');
+    const row = summariseBatch(
+      w,
+      options.attributes,
+      logits.data as Float32Array,
+      features.data as Float32Array,
+      images,
+      n,
+    );
     rows.push(row);
     options.onRow?.(row);
   }

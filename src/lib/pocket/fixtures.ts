@@ -54,7 +54,11 @@ export function parseBundle(json: string | Json, bin: ArrayBuffer | Uint8Array, 
   const doc: unknown = typeof json === 'string' ? JSON.parse(json) : json;
   if (!isObject(doc)) fail(name, 'not a JSON object');
   if (doc.format !== BUNDLE_FORMAT) fail(name, `format is ${JSON.stringify(doc.format)}, expected "${BUNDLE_FORMAT}"`);
-  if (doc.formatVersion !== BUNDLE_FORMAT_VERSION) fail(name, `formatVersion ${JSON.stringify(doc.formatVersion)} is not supported (expected ${BUNDLE_FORMAT_VERSION})`);
+  if (doc.formatVersion !== BUNDLE_FORMAT_VERSION)
+    fail(
+      name,
+      `formatVersion ${JSON.stringify(doc.formatVersion)} is not supported (expected ${BUNDLE_FORMAT_VERSION})`,
+    );
   const table = doc.tensors;
   if (!isObject(table)) fail(name, '"tensors" must be an object');
 
@@ -64,15 +68,23 @@ export function parseBundle(json: string | Json, bin: ArrayBuffer | Uint8Array, 
   for (const [key, entry] of Object.entries(table)) {
     const where = `${name}: tensor "${key}"`;
     if (!isObject(entry)) fail(where, 'entry must be an object');
-    const dtype = field(where, entry, 'dtype', (v): v is BundleDType => isString(v) && v in ARRAY_TYPES, 'float32, int32 or uint8');
+    const dtype = field(
+      where,
+      entry,
+      'dtype',
+      (v): v is BundleDType => isString(v) && v in ARRAY_TYPES,
+      'float32, int32 or uint8',
+    );
     const shape = field(where, entry, 'shape', isIntegerArray, 'an array of non-negative integers');
     const byteOffset = field(where, entry, 'byteOffset', isNonNegativeInteger, 'a non-negative integer');
     const length = field(where, entry, 'length', isNonNegativeInteger, 'a non-negative integer');
     const ArrayType = ARRAY_TYPES[dtype];
     const elementBytes = ArrayType.BYTES_PER_ELEMENT;
-    if (shape.reduce((a, b) => a * b, 1) !== length) fail(where, `shape [${shape.join(', ')}] does not hold ${length} values`);
+    if (shape.reduce((a, b) => a * b, 1) !== length)
+      fail(where, `shape [${shape.join(', ')}] does not hold ${length} values`);
     if (byteOffset % elementBytes !== 0) fail(where, `byteOffset ${byteOffset} is not a multiple of ${elementBytes}`);
-    if (byteOffset + length * elementBytes > bytes.byteLength) fail(where, `runs past the end of the ${bytes.byteLength}-byte .bin`);
+    if (byteOffset + length * elementBytes > bytes.byteLength)
+      fail(where, `runs past the end of the ${bytes.byteLength}-byte .bin`);
     const data = new ArrayType(bytes.buffer as ArrayBuffer, bytes.byteOffset + byteOffset, length);
     tensors[key] = { dtype, data, dims: shape } as BundleTensor;
   }
@@ -141,7 +153,9 @@ export function parityDifferences(fixture: ParityFixture, outputs: Record<string
     const actual = outputs[output];
     if (actual === undefined) throw new Error(`${fixture.model}: the model returned no output "${output}".`);
     if (actual.dims.join() !== reference.dims.join()) {
-      throw new Error(`${fixture.model}: output "${output}" has dims [${actual.dims.join(', ')}], PyTorch [${reference.dims.join(', ')}].`);
+      throw new Error(
+        `${fixture.model}: output "${output}" has dims [${actual.dims.join(', ')}], PyTorch [${reference.dims.join(', ')}].`,
+      );
     }
     const referenceMaxAbs = maxAbsDifference(reference.data, new Float32Array(reference.data.length));
     return { output, maxAbsDiff: maxAbsDifference(actual.data as ArrayLike<number>, reference.data), referenceMaxAbs };
@@ -235,7 +249,13 @@ function parseSchedule(where: string, value: unknown): GoldenSchedule {
   if (!isObject(value)) fail(where, '"schedule" must be an object');
   return {
     numTrainTimesteps: field(where, value, 'numTrainTimesteps', isPositiveInteger, 'a positive integer'),
-    betaSchedule: field(where, value, 'betaSchedule', (v): v is GoldenSchedule['betaSchedule'] => v === 'linear' || v === 'scaled_linear' || v === 'squaredcos_cap_v2', 'a beta schedule name'),
+    betaSchedule: field(
+      where,
+      value,
+      'betaSchedule',
+      (v): v is GoldenSchedule['betaSchedule'] => v === 'linear' || v === 'scaled_linear' || v === 'squaredcos_cap_v2',
+      'a beta schedule name',
+    ),
     betaStart: field(where, value, 'betaStart', isNumber, 'a number'),
     betaEnd: field(where, value, 'betaEnd', isNumber, 'a number'),
   };
@@ -246,13 +266,28 @@ function parseSamplerConfig(where: string, value: unknown): GoldenSamplerConfig 
   field(where, value, 'name', (v): v is 'ddim' => v === 'ddim', '"ddim" (the only reference sampler)');
   return {
     name: 'ddim',
-    timestepSpacing: field(where, value, 'timestepSpacing', (v): v is GoldenSamplerConfig['timestepSpacing'] => v === 'leading' || v === 'trailing' || v === 'linspace', 'a timestep spacing'),
+    timestepSpacing: field(
+      where,
+      value,
+      'timestepSpacing',
+      (v): v is GoldenSamplerConfig['timestepSpacing'] => v === 'leading' || v === 'trailing' || v === 'linspace',
+      'a timestep spacing',
+    ),
     stepsOffset: field(where, value, 'stepsOffset', isNonNegativeInteger, 'a non-negative integer'),
     clipSample: field(where, value, 'clipSample', isBoolean, 'a boolean'),
     clipSampleRange: field(where, value, 'clipSampleRange', isNumber, 'a number'),
     setAlphaToOne: field(where, value, 'setAlphaToOne', isBoolean, 'a boolean'),
-    useClippedModelOutput: value.useClippedModelOutput === undefined ? false : field(where, value, 'useClippedModelOutput', isBoolean, 'a boolean'),
-    predictionType: field(where, value, 'predictionType', (v): v is GoldenSamplerConfig['predictionType'] => v === 'epsilon' || v === 'sample' || v === 'v_prediction', 'a prediction type'),
+    useClippedModelOutput:
+      value.useClippedModelOutput === undefined
+        ? false
+        : field(where, value, 'useClippedModelOutput', isBoolean, 'a boolean'),
+    predictionType: field(
+      where,
+      value,
+      'predictionType',
+      (v): v is GoldenSamplerConfig['predictionType'] => v === 'epsilon' || v === 'sample' || v === 'v_prediction',
+      'a prediction type',
+    ),
   };
 }
 
@@ -281,7 +316,13 @@ export function parseGolden(bundle: TensorBundle, name = 'golden bundle'): Golde
   const unet = meta.unet === undefined ? undefined : field(name, meta, 'unet', isString, 'a file name');
   const schedule = parseSchedule(name, meta.schedule);
   const sampler = parseSamplerConfig(name, meta.sampler);
-  const rawCases = field(name, meta, 'cases', (v): v is unknown[] => Array.isArray(v) && v.length > 0, 'a non-empty array');
+  const rawCases = field(
+    name,
+    meta,
+    'cases',
+    (v): v is unknown[] => Array.isArray(v) && v.length > 0,
+    'a non-empty array',
+  );
 
   const cases = rawCases.map((raw, index): GoldenCase => {
     const where = `${name}: case ${index}`;
@@ -291,7 +332,8 @@ export function parseGolden(bundle: TensorBundle, name = 'golden bundle'): Golde
     const numInferenceSteps = field(where, raw, 'numInferenceSteps', isPositiveInteger, 'a positive integer');
     const xT = bundleTensor(bundle, `${prefix}.xT`, 'float32');
     const x0 = bundleTensor(bundle, `${prefix}.x0`, 'float32');
-    if (xT.dims.join() !== x0.dims.join()) fail(where, `x0 dims [${x0.dims.join(', ')}] ≠ xT dims [${xT.dims.join(', ')}]`);
+    if (xT.dims.join() !== x0.dims.join())
+      fail(where, `x0 dims [${x0.dims.join(', ')}] ≠ xT dims [${xT.dims.join(', ')}]`);
     const noiseTensor = bundle.tensors[`${prefix}.noise`];
     if (eta > 0 && noiseTensor === undefined) fail(where, `η = ${eta} but there is no "${prefix}.noise"`);
     const noise = noiseTensor === undefined ? undefined : bundleTensor(bundle, `${prefix}.noise`, 'float32').data;
@@ -300,14 +342,18 @@ export function parseGolden(bundle: TensorBundle, name = 'golden bundle'): Golde
     }
     const imageTensor = bundle.tensors[`${prefix}.image`];
     const image = imageTensor === undefined ? undefined : bundleTensor(bundle, `${prefix}.image`, 'uint8').data;
-    if (image !== undefined && image.length !== x0.data.length) fail(where, `image holds ${image.length} bytes, x0 ${x0.data.length} values`);
+    if (image !== undefined && image.length !== x0.data.length)
+      fail(where, `image holds ${image.length} bytes, x0 ${x0.data.length} values`);
     const [batch, ...itemShape] = xT.dims;
     const common: GoldenCaseCommon = {
       prefix,
       seed: field(where, raw, 'seed', isNonNegativeInteger, 'a non-negative integer'),
       numInferenceSteps,
       eta,
-      timesteps: raw.timesteps === undefined ? undefined : field(where, raw, 'timesteps', isIntegerArray, 'an array of timesteps'),
+      timesteps:
+        raw.timesteps === undefined
+          ? undefined
+          : field(where, raw, 'timesteps', isIntegerArray, 'an array of timesteps'),
       itemShape,
       batch: batch!,
       xT: xT.data,
@@ -318,7 +364,8 @@ export function parseGolden(bundle: TensorBundle, name = 'golden bundle'): Golde
 
     if (raw.y !== undefined || raw.scale !== undefined) {
       if (unet === undefined) fail(where, 'a classifier-guidance case needs "unet" (the ε(x, ∅) model) in the file');
-      if (itemShape.join() !== IMAGE_SHAPE.join()) fail(where, `classifier guidance runs on images [${IMAGE_SHAPE.join(', ')}]`);
+      if (itemShape.join() !== IMAGE_SHAPE.join())
+        fail(where, `classifier guidance runs on images [${IMAGE_SHAPE.join(', ')}]`);
       return {
         ...common,
         kind: 'classifier',
@@ -353,6 +400,11 @@ export function parseGolden(bundle: TensorBundle, name = 'golden bundle'): Golde
 
 /** A one-line description of a case, for test names and CLI output. */
 export function describeGoldenCase(c: GoldenCase): string {
-  const what = c.kind === 'text-cfg' ? `"${c.caption}", w=${c.w}` : c.kind === 'class-cfg' ? `class ${c.label === c.nullLabel ? '∅' : c.label}, w=${c.w}` : `${c.className} (y=${c.y}), s=${c.scale}`;
+  const what =
+    c.kind === 'text-cfg'
+      ? `"${c.caption}", w=${c.w}`
+      : c.kind === 'class-cfg'
+        ? `class ${c.label === c.nullLabel ? '∅' : c.label}, w=${c.w}`
+        : `${c.className} (y=${c.y}), s=${c.scale}`;
   return `${c.prefix} (${what}, ${c.numInferenceSteps} steps, η=${c.eta})`;
 }

@@ -9,8 +9,22 @@
  * byte fails the case.
  */
 import { createSampler } from '../samplers/index.ts';
-import { maxAbsDifference, parityDifferences, type GoldenCase, type GoldenFixture, type OutputDifference, type ParityFixture } from './fixtures.ts';
-import { classifierFreeGuidance, classifierGuidance, modelOutputToBytes, sampleAsync, type GuidedEpsilon, type ModelRunner } from './guided-sampling.ts';
+import {
+  maxAbsDifference,
+  parityDifferences,
+  type GoldenCase,
+  type GoldenFixture,
+  type OutputDifference,
+  type ParityFixture,
+} from './fixtures.ts';
+import {
+  classifierFreeGuidance,
+  classifierGuidance,
+  modelOutputToBytes,
+  sampleAsync,
+  type GuidedEpsilon,
+  type ModelRunner,
+} from './guided-sampling.ts';
 
 export const GOLDEN_TOLERANCE = 1e-4;
 export const PARITY_TOLERANCE = 1e-4;
@@ -56,12 +70,19 @@ export function goldenSampler(fixture: GoldenFixture, goldenCase: GoldenCase) {
   });
   sampler.setTimesteps(goldenCase.numInferenceSteps);
   if (goldenCase.timesteps !== undefined && goldenCase.timesteps.join() !== sampler.timesteps.join()) {
-    throw new Error(`${goldenCase.prefix}: src/lib visits timesteps [${sampler.timesteps.join(', ')}], the reference [${goldenCase.timesteps.join(', ')}].`);
+    throw new Error(
+      `${goldenCase.prefix}: src/lib visits timesteps [${sampler.timesteps.join(', ')}], the reference [${goldenCase.timesteps.join(', ')}].`,
+    );
   }
   return sampler;
 }
 
-async function guidedEpsilon(fixture: GoldenFixture, goldenCase: GoldenCase, models: ModelResolver, alphasCumprod: ArrayLike<number>): Promise<GuidedEpsilon> {
+async function guidedEpsilon(
+  fixture: GoldenFixture,
+  goldenCase: GoldenCase,
+  models: ModelResolver,
+  alphasCumprod: ArrayLike<number>,
+): Promise<GuidedEpsilon> {
   const model = await models(fixture.model);
   switch (goldenCase.kind) {
     case 'text-cfg':
@@ -98,7 +119,11 @@ export function nearRoundingBoundary(x: number): boolean {
 }
 
 /** Runs one golden case through src/lib over the model(s) and compares with the reference. */
-export async function replayGoldenCase(fixture: GoldenFixture, goldenCase: GoldenCase, models: ModelResolver): Promise<GoldenResult> {
+export async function replayGoldenCase(
+  fixture: GoldenFixture,
+  goldenCase: GoldenCase,
+  models: ModelResolver,
+): Promise<GoldenResult> {
   const sampler = goldenSampler(fixture, goldenCase);
   const epsilon = await guidedEpsilon(fixture, goldenCase, models, sampler.schedule.alphasCumprod);
   const { noise } = goldenCase;
@@ -107,7 +132,10 @@ export async function replayGoldenCase(fixture: GoldenFixture, goldenCase: Golde
       noise === undefined
         ? undefined
         : (stepIndex, length) => {
-            if (length !== goldenCase.xT.length) throw new Error(`${goldenCase.prefix}: noise requested for length ${length}, stored for ${goldenCase.xT.length}.`);
+            if (length !== goldenCase.xT.length)
+              throw new Error(
+                `${goldenCase.prefix}: noise requested for length ${length}, stored for ${goldenCase.xT.length}.`,
+              );
             return noise.subarray(stepIndex * length, (stepIndex + 1) * length);
           },
   });

@@ -17,8 +17,10 @@ export type GuidedEpsilon = (sample: Float32Array, timestep: number) => Promise<
 
 function float32Output(outputs: Record<string, TensorData>, name: string, length: number): Float32Array {
   const output = outputs[name];
-  if (output === undefined || output.dtype !== 'float32') throw new Error(`The model returned no float32 output "${name}".`);
-  if (output.data.length !== length) throw new Error(`Output "${name}" holds ${output.data.length} values, expected ${length}.`);
+  if (output === undefined || output.dtype !== 'float32')
+    throw new Error(`The model returned no float32 output "${name}".`);
+  if (output.data.length !== length)
+    throw new Error(`Output "${name}" holds ${output.data.length} values, expected ${length}.`);
   return output.data as Float32Array;
 }
 
@@ -28,7 +30,8 @@ function itemSize(itemShape: readonly number[]): number {
 
 function batchOf(sample: Float32Array, itemShape: readonly number[]): number {
   const size = itemSize(itemShape);
-  if (sample.length === 0 || sample.length % size !== 0) throw new Error(`Sample length ${sample.length} is not a whole batch of [${itemShape.join(', ')}].`);
+  if (sample.length === 0 || sample.length % size !== 0)
+    throw new Error(`Sample length ${sample.length} is not a whole batch of [${itemShape.join(', ')}].`);
   return sample.length / size;
 }
 
@@ -60,7 +63,8 @@ export interface ClassifierFreeGuidanceOptions {
  */
 export function classifierFreeGuidance(model: ModelRunner, options: ClassifierFreeGuidanceOptions): GuidedEpsilon {
   const { itemShape, conditionInput, condition, nullCondition, weight } = options;
-  if (condition.length !== nullCondition.length) throw new Error(`Condition length ${condition.length} ≠ null condition length ${nullCondition.length}.`);
+  if (condition.length !== nullCondition.length)
+    throw new Error(`Condition length ${condition.length} ≠ null condition length ${nullCondition.length}.`);
   const conditionShape = condition.length === 1 ? [] : [condition.length];
   return async (sample, timestep) => {
     const n = batchOf(sample, itemShape);
@@ -96,15 +100,27 @@ export interface ClassifierGuidanceOptions {
  * Classifier guidance (Dhariwal & Nichol 2021, eq. 14): the UNet's unconditional ε(x, ∅) and the
  * noisy classifier's gradient graph ∇ₓ log p_φ(y | x_t, t), combined by `classifierGuidedEpsilon`.
  */
-export function classifierGuidance(unet: ModelRunner, classifierGradient: ModelRunner, options: ClassifierGuidanceOptions): GuidedEpsilon {
+export function classifierGuidance(
+  unet: ModelRunner,
+  classifierGradient: ModelRunner,
+  options: ClassifierGuidanceOptions,
+): GuidedEpsilon {
   const { y, scale, alphasCumprod, nullTokens } = options;
   const itemShape = options.itemShape ?? [3, 32, 32];
   return async (sample, timestep) => {
     const n = batchOf(sample, itemShape);
     const x: TensorData = { dtype: 'float32', data: sample, dims: [n, ...itemShape] };
     const t: TensorData = { dtype: 'float32', data: new Float32Array(n).fill(timestep), dims: [n] };
-    const eps = float32Output(await unet({ x, t, tokens: { dtype: 'int32', data: repeatRows(nullTokens, n), dims: [n, nullTokens.length] } }), 'eps', sample.length);
-    const grad = float32Output(await classifierGradient({ x, t, y: { dtype: 'int32', data: new Int32Array(n).fill(y), dims: [n] } }), 'grad', sample.length);
+    const eps = float32Output(
+      await unet({ x, t, tokens: { dtype: 'int32', data: repeatRows(nullTokens, n), dims: [n, nullTokens.length] } }),
+      'eps',
+      sample.length,
+    );
+    const grad = float32Output(
+      await classifierGradient({ x, t, y: { dtype: 'int32', data: new Int32Array(n).fill(y), dims: [n] } }),
+      'grad',
+      sample.length,
+    );
     const alphaBar = alphasCumprod[timestep];
     if (alphaBar === undefined) throw new RangeError(`Timestep ${timestep} is outside the schedule.`);
     return classifierGuidedEpsilon(eps, grad, alphaBar, scale);
@@ -115,14 +131,24 @@ export interface AsyncSamplingOptions {
   /** Standard-normal noise for step `stepIndex` (stochastic samplers only). */
   stepNoise?: (stepIndex: number, length: number) => Float32Array;
   /** Called after every step, e.g. to draw the intermediate sample or yield to the event loop. */
-  onStep?: (progress: { stepIndex: number; timestep: number; sample: Float32Array; predOriginalSample: Float32Array }) => void | Promise<void>;
+  onStep?: (progress: {
+    stepIndex: number;
+    timestep: number;
+    sample: Float32Array;
+    predOriginalSample: Float32Array;
+  }) => void | Promise<void>;
 }
 
 /**
  * The sampling loop for an async model: x = initNoiseSigma·z, then for each of the sampler's
  * timesteps ε̃ = epsilon(scaleModelInput(x, t), t) → sampler.step. Call `sampler.setTimesteps(n)` first.
  */
-export async function sampleAsync(sampler: Sampler, epsilon: GuidedEpsilon, initialNoise: Float32Array, options: AsyncSamplingOptions = {}): Promise<Float32Array> {
+export async function sampleAsync(
+  sampler: Sampler,
+  epsilon: GuidedEpsilon,
+  initialNoise: Float32Array,
+  options: AsyncSamplingOptions = {},
+): Promise<Float32Array> {
   let sample: Float32Array = initialNoise.map((z) => z * sampler.initNoiseSigma);
   const timesteps = [...sampler.timesteps];
   for (let stepIndex = 0; stepIndex < timesteps.length; stepIndex++) {

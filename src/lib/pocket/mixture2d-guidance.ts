@@ -23,7 +23,11 @@ export interface Blob {
 
 export const MIXTURE_MEANS: readonly Blob[] = Array.from({ length: MIXTURE_BLOBS }, (_, k) => {
   const angle = (k * 2 * Math.PI) / MIXTURE_BLOBS;
-  return { x: MIXTURE_RING_RADIUS * Math.cos(angle), y: MIXTURE_RING_RADIUS * Math.sin(angle), classIndex: Math.floor(k / (MIXTURE_BLOBS / MIXTURE_CLASSES)) };
+  return {
+    x: MIXTURE_RING_RADIUS * Math.cos(angle),
+    y: MIXTURE_RING_RADIUS * Math.sin(angle),
+    classIndex: Math.floor(k / (MIXTURE_BLOBS / MIXTURE_CLASSES)),
+  };
 });
 
 /** Which blobs make up p(x | c); `null` = the unconditional mixture p(x) (all blobs, equal weights). */
@@ -103,7 +107,8 @@ export interface PointStatistics {
 /** Statistics of points [n, 2] against the mixture and a class. */
 export function pointStatistics(points: Float32Array, classIndex: number): PointStatistics {
   const n = points.length / 2;
-  if (!Number.isInteger(n) || n === 0) throw new Error(`Points must be a non-empty [n, 2] array, got ${points.length} values.`);
+  if (!Number.isInteger(n) || n === 0)
+    throw new Error(`Points must be a non-empty [n, 2] array, got ${points.length} values.`);
   let inClass = 0;
   let distance = 0;
   let radius = 0;

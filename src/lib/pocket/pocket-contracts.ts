@@ -23,7 +23,10 @@ export const POCKET_CONTRACTS = {
   },
   'shapes-evaluator': {
     inputs: { x: image },
-    outputs: { logits: { dtype: 'float32', shape: ['batch', 45] }, features: { dtype: 'float32', shape: ['batch', 256] } },
+    outputs: {
+      logits: { dtype: 'float32', shape: ['batch', 45] },
+      features: { dtype: 'float32', shape: ['batch', 256] },
+    },
   },
 } as const satisfies Record<string, ExpectedContract>;
 

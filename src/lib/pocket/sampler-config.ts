@@ -39,7 +39,13 @@ export function createPocketSampler(name: PocketSamplerName, steps: number, opti
   const { clipSample } = options;
   const sampler =
     name === 'ddim'
-      ? createSampler('ddim', { ...POCKET_SAMPLER_CONFIG, clipSample, eta: 0, setAlphaToOne: true, useClippedModelOutput: clipSample })
+      ? createSampler('ddim', {
+          ...POCKET_SAMPLER_CONFIG,
+          clipSample,
+          eta: 0,
+          setAlphaToOne: true,
+          useClippedModelOutput: clipSample,
+        })
       : createSampler('ddpm', { ...POCKET_SAMPLER_CONFIG, clipSample, varianceType: 'fixed_small' });
   sampler.setTimesteps(steps);
   return sampler;

@@ -28,7 +28,10 @@ export class SamplingCancelled extends Error {
 }
 
 export function isCancellation(error: unknown): boolean {
-  return error instanceof SamplingCancelled || (error instanceof Error && 'kind' in error && (error as { kind: unknown }).kind === 'cancelled');
+  return (
+    error instanceof SamplingCancelled ||
+    (error instanceof Error && 'kind' in error && (error as { kind: unknown }).kind === 'cancelled')
+  );
 }
 
 /**

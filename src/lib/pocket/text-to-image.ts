@@ -66,21 +66,33 @@ function sampleStream(seed: number, sample: number, stream: number) {
 /** x_T for `samples` images, batch-major: image i is stream 0 of sample i's generator. */
 export function initialNoise(seed: number, samples: number): Float32Array {
   const out = new Float32Array(samples * IMAGE_LENGTH);
-  for (let i = 0; i < samples; i++) sampleStream(seed, i, 0).fillNormal(out.subarray(i * IMAGE_LENGTH, (i + 1) * IMAGE_LENGTH));
+  for (let i = 0; i < samples; i++)
+    sampleStream(seed, i, 0).fillNormal(out.subarray(i * IMAGE_LENGTH, (i + 1) * IMAGE_LENGTH));
   return out;
 }
 
 /** The z of step `stepIndex` (0-based, in the order visited) for `samples` images: stream stepIndex + 1. */
 export function stepNoise(seed: number, samples: number, stepIndex: number): Float32Array {
   const out = new Float32Array(samples * IMAGE_LENGTH);
-  for (let i = 0; i < samples; i++) sampleStream(seed, i, stepIndex + 1).fillNormal(out.subarray(i * IMAGE_LENGTH, (i + 1) * IMAGE_LENGTH));
+  for (let i = 0; i < samples; i++)
+    sampleStream(seed, i, stepIndex + 1).fillNormal(out.subarray(i * IMAGE_LENGTH, (i + 1) * IMAGE_LENGTH));
   return out;
 }
 
 /** The guided ε̃ for a caption: one UNet call on [x, c; x, ∅] (batch 2n), or ε(x, ∅) on batch n when unconditional. */
-export function textGuidedEpsilon(model: ModelRunner, condition: Extract<CaptionCondition, { ok: true }>, weight: number): GuidedEpsilon {
+export function textGuidedEpsilon(
+  model: ModelRunner,
+  condition: Extract<CaptionCondition, { ok: true }>,
+  weight: number,
+): GuidedEpsilon {
   if (!condition.unconditional) {
-    return classifierFreeGuidance(model, { itemShape: ITEM_SHAPE, conditionInput: 'tokens', condition: condition.tokens, nullCondition: nullCaptionTokens(), weight });
+    return classifierFreeGuidance(model, {
+      itemShape: ITEM_SHAPE,
+      conditionInput: 'tokens',
+      condition: condition.tokens,
+      nullCondition: nullCaptionTokens(),
+      weight,
+    });
   }
   return async (sample, timestep) => {
     const n = sample.length / IMAGE_LENGTH;
@@ -92,7 +104,8 @@ export function textGuidedEpsilon(model: ModelRunner, condition: Extract<Caption
       tokens: { dtype: 'int32', data: tokens, dims: [n, condition.tokens.length] },
     });
     const eps = outputs.eps;
-    if (eps === undefined || eps.dtype !== 'float32' || eps.data.length !== sample.length) throw new Error('The UNet returned no float32 "eps" of the sample\'s size.');
+    if (eps === undefined || eps.dtype !== 'float32' || eps.data.length !== sample.length)
+      throw new Error('The UNet returned no float32 "eps" of the sample\'s size.');
     return eps.data as Float32Array;
   };
 }
@@ -148,8 +161,10 @@ export class TextToImageRun {
   constructor(model: ModelRunner, settings: TextToImageSettings, from?: { parent: TextToImageRun; step: number }) {
     this.model = model;
     const { steps, samples, weight, seed } = settings;
-    if (!Number.isInteger(steps) || steps < 1 || steps > 1000) throw new RangeError(`Steps must be an integer in 1…1000, got ${steps}.`);
-    if (!Number.isInteger(samples) || samples < 1) throw new RangeError(`Samples must be a positive integer, got ${samples}.`);
+    if (!Number.isInteger(steps) || steps < 1 || steps > 1000)
+      throw new RangeError(`Steps must be an integer in 1…1000, got ${steps}.`);
+    if (!Number.isInteger(samples) || samples < 1)
+      throw new RangeError(`Samples must be a positive integer, got ${samples}.`);
     if (!Number.isFinite(weight)) throw new RangeError(`The guidance weight must be finite, got ${weight}.`);
     if (!Number.isFinite(seed)) throw new RangeError(`The seed must be finite, got ${seed}.`);
     const condition = captionCondition(settings.caption);
@@ -167,7 +182,8 @@ export class TextToImageRun {
       this.timings = [];
     } else {
       const { parent, step } = from;
-      if (!Number.isInteger(step) || step < 0 || step > parent.stepsDone) throw new RangeError(`Can branch only at a computed step (0…${parent.stepsDone}), got ${step}.`);
+      if (!Number.isInteger(step) || step < 0 || step > parent.stepsDone)
+        throw new RangeError(`Can branch only at a computed step (0…${parent.stepsDone}), got ${step}.`);
       this.branchStep = step;
       this.states = parent.states.slice(0, step + 1);
       this.predictions = parent.predictions.slice(0, step);
@@ -251,6 +267,7 @@ export class TextToImageRun {
 
 function imageOf(batch: Float32Array | undefined, index: number, what: string, step: number): Float32Array {
   if (batch === undefined) throw new RangeError(`No ${what} for step ${step} yet.`);
-  if (!Number.isInteger(index) || index < 0 || (index + 1) * IMAGE_LENGTH > batch.length) throw new RangeError(`No image ${index} in this batch.`);
+  if (!Number.isInteger(index) || index < 0 || (index + 1) * IMAGE_LENGTH > batch.length)
+    throw new RangeError(`No image ${index} in this batch.`);
   return batch.subarray(index * IMAGE_LENGTH, (index + 1) * IMAGE_LENGTH);
 }

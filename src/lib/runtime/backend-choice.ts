@@ -15,11 +15,13 @@ export interface ModelNeeds {
 }
 
 export type BackendChoice =
-  | { runnable: true; backend: Backend; threads: number; reason: string }
-  | { runnable: false; reason: string };
+  { runnable: true; backend: Backend; threads: number; reason: string } | { runnable: false; reason: string };
 
 /** Threads the WASM engine may use: all cores when the page is cross-origin isolated, else one. */
-export function wasmThreads(caps: Pick<Capabilities, 'crossOriginIsolated' | 'logicalCores'>): { threads: number; note: string } {
+export function wasmThreads(caps: Pick<Capabilities, 'crossOriginIsolated' | 'logicalCores'>): {
+  threads: number;
+  note: string;
+} {
   if (!caps.crossOriginIsolated) return { threads: 1, note: '1 thread (page not cross-origin isolated)' };
   const threads = Math.max(1, caps.logicalCores);
   return { threads, note: threads === 1 ? '1 thread' : `${threads} threads` };
@@ -38,8 +40,13 @@ export function chooseBackend(caps: Capabilities, needs: ModelNeeds, forceWasm =
   const gpuProblem = caps.adapter ? null : (caps.webgpuProblem ?? 'no adapter');
 
   if (needsGpu) {
-    if (forceWasm) return { runnable: false, reason: 'This model needs WebGPU, and WASM is forced — turn off “force WASM” to run it.' };
-    if (gpuProblem) return { runnable: false, reason: `This model needs WebGPU, which is unavailable here: ${gpuProblem}.` };
+    if (forceWasm)
+      return {
+        runnable: false,
+        reason: 'This model needs WebGPU, and WASM is forced — turn off “force WASM” to run it.',
+      };
+    if (gpuProblem)
+      return { runnable: false, reason: `This model needs WebGPU, which is unavailable here: ${gpuProblem}.` };
     if (needs.requiredFeatures.includes('shader-f16') && !caps.adapter?.shaderF16) {
       return {
         runnable: false,
@@ -47,10 +54,22 @@ export function chooseBackend(caps: Capabilities, needs: ModelNeeds, forceWasm =
       };
     }
   }
-  if (forceWasm) return { runnable: true, backend: 'wasm', threads, reason: `WASM forced by you — running on WASM, ${note}` };
-  if (gpuProblem) return { runnable: true, backend: 'wasm', threads, reason: `WebGPU unavailable: ${gpuProblem} — running on WASM, ${note}` };
+  if (forceWasm)
+    return { runnable: true, backend: 'wasm', threads, reason: `WASM forced by you — running on WASM, ${note}` };
+  if (gpuProblem)
+    return {
+      runnable: true,
+      backend: 'wasm',
+      threads,
+      reason: `WebGPU unavailable: ${gpuProblem} — running on WASM, ${note}`,
+    };
   if (!needsGpu && needs.prefers === 'wasm') {
-    return { runnable: true, backend: 'wasm', threads, reason: `Small model: WASM beats GPU dispatch overhead — running on WASM, ${note}` };
+    return {
+      runnable: true,
+      backend: 'wasm',
+      threads,
+      reason: `Small model: WASM beats GPU dispatch overhead — running on WASM, ${note}`,
+    };
   }
   return { runnable: true, backend: 'webgpu', threads, reason: `Running on WebGPU (${adapterName(caps)})` };
 }

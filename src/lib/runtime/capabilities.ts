@@ -43,7 +43,9 @@ interface AdapterLike {
   isFallbackAdapter?: boolean;
 }
 
-export async function detectCapabilities(env: CapabilityEnvironment = globalThis as CapabilityEnvironment): Promise<Capabilities> {
+export async function detectCapabilities(
+  env: CapabilityEnvironment = globalThis as CapabilityEnvironment,
+): Promise<Capabilities> {
   const nav = env.navigator;
   const logicalCores = Math.max(1, Math.floor(nav?.hardwareConcurrency ?? 1));
   const crossOriginIsolated = env.crossOriginIsolated === true;

@@ -21,19 +21,29 @@ function shapeText(shape: ReadonlyArray<number | string>): string {
   return `[${shape.join(', ')}]`;
 }
 
-function compareSide(side: 'input' | 'output', actual: IoDescription[], expected: Record<string, ContractTensor>): string[] {
+function compareSide(
+  side: 'input' | 'output',
+  actual: IoDescription[],
+  expected: Record<string, ContractTensor>,
+): string[] {
   const differences: string[] = [];
   const byName = new Map(actual.map((d) => [d.name, d]));
   for (const [name, spec] of Object.entries(expected)) {
     const got = byName.get(name);
     if (!got) {
-      if (!spec.optional) differences.push(`${side} "${name}" is missing (the model has ${[...byName.keys()].map((n) => `"${n}"`).join(', ') || 'none'})`);
+      if (!spec.optional)
+        differences.push(
+          `${side} "${name}" is missing (the model has ${[...byName.keys()].map((n) => `"${n}"`).join(', ') || 'none'})`,
+        );
       continue;
     }
-    if (got.dtype !== null && got.dtype !== spec.dtype) differences.push(`${side} "${name}" is ${got.dtype}, the manifest says ${spec.dtype}`);
+    if (got.dtype !== null && got.dtype !== spec.dtype)
+      differences.push(`${side} "${name}" is ${got.dtype}, the manifest says ${spec.dtype}`);
     if (got.shape !== null && got.shape.length > 0) {
       if (got.shape.length !== spec.shape.length) {
-        differences.push(`${side} "${name}" has rank ${got.shape.length} ${shapeText(got.shape)}, the manifest says ${shapeText(spec.shape)}`);
+        differences.push(
+          `${side} "${name}" has rank ${got.shape.length} ${shapeText(got.shape)}, the manifest says ${shapeText(spec.shape)}`,
+        );
       } else {
         spec.shape.forEach((dim, i) => {
           const g = got.shape![i];
@@ -50,8 +60,15 @@ function compareSide(side: 'input' | 'output', actual: IoDescription[], expected
   return differences;
 }
 
-export function checkContract(actual: SessionContract, expected: ExpectedContract, modelName = 'model'): ContractResult {
-  const differences = [...compareSide('input', actual.inputs, expected.inputs), ...compareSide('output', actual.outputs, expected.outputs)];
+export function checkContract(
+  actual: SessionContract,
+  expected: ExpectedContract,
+  modelName = 'model',
+): ContractResult {
+  const differences = [
+    ...compareSide('input', actual.inputs, expected.inputs),
+    ...compareSide('output', actual.outputs, expected.outputs),
+  ];
   if (differences.length === 0) return { ok: true };
   return {
     ok: false,

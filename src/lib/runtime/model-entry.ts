@@ -68,7 +68,11 @@ export function hubUrl(file: ModelFile, base = 'https://huggingface.co'): string
 export function loadability(entry: ModelEntry): Loadability {
   const missing: string[] = [];
   for (const f of entry.files) {
-    const what = [f.bytes === null && 'size', f.sha256 === null && 'SHA-256', f.hub && f.hub.revision === null && 'revision'].filter(Boolean);
+    const what = [
+      f.bytes === null && 'size',
+      f.sha256 === null && 'SHA-256',
+      f.hub && f.hub.revision === null && 'revision',
+    ].filter(Boolean);
     if (what.length) missing.push(`${f.role} (${what.join(', ')})`);
   }
   if (missing.length === 0) return { loadable: true };
@@ -89,7 +93,18 @@ export interface FullEntryJson {
   title: string;
   licence: string;
   hub: { repo: string; revision: string | null };
-  files: Record<string, { hub?: { repo: string; revision: string | null }; path: string; bytes: number | null; bytesApprox: number; sha256: string | null; inputs?: ModelFile['io']['inputs']; outputs?: ModelFile['io']['outputs'] }>;
+  files: Record<
+    string,
+    {
+      hub?: { repo: string; revision: string | null };
+      path: string;
+      bytes: number | null;
+      bytesApprox: number;
+      sha256: string | null;
+      inputs?: ModelFile['io']['inputs'];
+      outputs?: ModelFile['io']['outputs'];
+    }
+  >;
   requiredFeatures: ModelEntry['requiredFeatures'];
   memoryEstimateBytes: number;
 }

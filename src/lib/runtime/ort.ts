@@ -32,7 +32,18 @@ export interface TensorTypeMap {
 }
 export type TensorDType = keyof TensorTypeMap;
 export const TENSOR_DTYPES: readonly TensorDType[] = [
-  'float32', 'float16', 'float64', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'bool',
+  'float32',
+  'float16',
+  'float64',
+  'int8',
+  'uint8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'uint64',
+  'bool',
 ];
 
 /** A tensor as plain data: what crosses the worker boundary. */
@@ -78,7 +89,11 @@ export const ORT_VERSION: string = ort.env.versions.web ?? '1.30.0';
 /** Where the build copies ORT's engine files (see src/integrations/ort-assets.ts); never a CDN. */
 export const ORT_ASSET_BASE = `/ort/${ORT_VERSION}/`;
 
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string' && typeof window === 'undefined' && typeof self === 'undefined';
+const isNode =
+  typeof process !== 'undefined' &&
+  typeof process.versions?.node === 'string' &&
+  typeof window === 'undefined' &&
+  typeof self === 'undefined';
 
 let initialisedThreads: number | null = null;
 
@@ -119,7 +134,9 @@ function product(dims: readonly number[]): number {
 function toOrtTensor(name: string, value: TensorData): ort.Tensor {
   const expected = product(value.dims);
   if (value.data.length !== expected) {
-    throw new Error(`Input "${name}": ${value.data.length} values do not fill dims [${value.dims.join(', ')}] (${expected}).`);
+    throw new Error(
+      `Input "${name}": ${value.data.length} values do not fill dims [${value.dims.join(', ')}] (${expected}).`,
+    );
   }
   return new ort.Tensor(value.dtype, value.data as ort.Tensor['data'], value.dims);
 }
@@ -140,7 +157,10 @@ export async function run(session: OrtSession, feeds: Record<string, TensorData>
   return out;
 }
 
-function describe(names: readonly string[], metadata: readonly ort.InferenceSession.ValueMetadata[] | undefined): IoDescription[] {
+function describe(
+  names: readonly string[],
+  metadata: readonly ort.InferenceSession.ValueMetadata[] | undefined,
+): IoDescription[] {
   return names.map((name, i) => {
     const meta = metadata?.find((m) => m.name === name) ?? metadata?.[i];
     if (!meta || !meta.isTensor) return { name, dtype: null, shape: null };

@@ -39,10 +39,19 @@ export interface ResolvedX0Processing {
 export function resolveX0Processing(options: X0ProcessingOptions): ResolvedX0Processing {
   return {
     clipSample: assertBoolean('clipSample', options.clipSample ?? true),
-    clipSampleRange: assertNumberInRange('clipSampleRange', options.clipSampleRange ?? 1, 0, Infinity, { minExclusive: true }),
+    clipSampleRange: assertNumberInRange('clipSampleRange', options.clipSampleRange ?? 1, 0, Infinity, {
+      minExclusive: true,
+    }),
     thresholding: assertBoolean('thresholding', options.thresholding ?? false),
-    dynamicThresholdingRatio: assertNumberInRange('dynamicThresholdingRatio', options.dynamicThresholdingRatio ?? 0.995, 0, 1),
-    sampleMaxValue: assertNumberInRange('sampleMaxValue', options.sampleMaxValue ?? 1, 0, Infinity, { minExclusive: true }),
+    dynamicThresholdingRatio: assertNumberInRange(
+      'dynamicThresholdingRatio',
+      options.dynamicThresholdingRatio ?? 0.995,
+      0,
+      1,
+    ),
+    sampleMaxValue: assertNumberInRange('sampleMaxValue', options.sampleMaxValue ?? 1, 0, Infinity, {
+      minExclusive: true,
+    }),
     sampleSize: options.sampleSize === undefined ? undefined : assertInteger('sampleSize', options.sampleSize, 1),
   };
 }
@@ -52,7 +61,12 @@ export function resolveX0Processing(options: X0ProcessingOptions): ResolvedX0Pro
  * for each batch item, s = quantile(|x̂₀|, ratio) clamped to [1, sampleMaxValue], then
  * x̂₀ ← clamp(x̂₀, −s, s)/s. Items are consecutive runs of `sampleSize` elements.
  */
-export function dynamicThreshold(x0: Float32Array, ratio: number, sampleMaxValue: number, sampleSize = x0.length): Float32Array {
+export function dynamicThreshold(
+  x0: Float32Array,
+  ratio: number,
+  sampleMaxValue: number,
+  sampleSize = x0.length,
+): Float32Array {
   if (x0.length % sampleSize !== 0) {
     throw new Error(`Thresholding: sample length ${x0.length} is not a multiple of sampleSize ${sampleSize}.`);
   }
@@ -67,7 +81,12 @@ export function dynamicThreshold(x0: Float32Array, ratio: number, sampleMaxValue
 /** Step "clip or threshold x̂₀" of DDPMScheduler/DDIMScheduler.step, in place. */
 export function processX0(x0: Float32Array, options: ResolvedX0Processing): Float32Array {
   if (options.thresholding) {
-    return dynamicThreshold(x0, options.dynamicThresholdingRatio, options.sampleMaxValue, options.sampleSize ?? x0.length);
+    return dynamicThreshold(
+      x0,
+      options.dynamicThresholdingRatio,
+      options.sampleMaxValue,
+      options.sampleSize ?? x0.length,
+    );
   }
   if (options.clipSample) {
     const r = options.clipSampleRange;
@@ -76,7 +95,12 @@ export function processX0(x0: Float32Array, options: ResolvedX0Processing): Floa
   return x0;
 }
 
-export function checkStepArrays(name: string, modelOutput: Float32Array, sample: Float32Array, noise?: Float32Array): void {
+export function checkStepArrays(
+  name: string,
+  modelOutput: Float32Array,
+  sample: Float32Array,
+  noise?: Float32Array,
+): void {
   if (modelOutput.length !== sample.length) {
     throw new Error(`${name}.step: modelOutput length ${modelOutput.length} ≠ sample length ${sample.length}.`);
   }

@@ -6,7 +6,13 @@
  * the current, less noisy sample but pass it the target timestep t: the standard inversion
  * approximation ε̂(x_{t−1}, t) ≈ ε̂(x_t, t), which is exact when ε̂ is constant along the path.
  */
-import { createSchedule, pickScheduleOptions, SCHEDULE_OPTION_KEYS, type NoiseSchedule, type ScheduleOptions } from '../schedules.ts';
+import {
+  createSchedule,
+  pickScheduleOptions,
+  SCHEDULE_OPTION_KEYS,
+  type NoiseSchedule,
+  type ScheduleOptions,
+} from '../schedules.ts';
 import { predictionToX0AndEpsilon, PREDICTION_TYPES, type PredictionType } from '../diffusion.ts';
 import { assertBoolean, assertInteger, assertKnownKeys, assertNumberInRange, assertOneOf } from '../options.ts';
 import { ANY_SAMPLER_OPTION_KEYS, checkStepArrays } from './common.ts';
@@ -59,8 +65,12 @@ export class DDIMInverseSampler implements Sampler {
     this.timestepSpacing = assertOneOf('timestepSpacing', timestepSpacing ?? 'leading', INVERSE_TIMESTEP_SPACINGS);
     this.stepsOffset = assertInteger('stepsOffset', stepsOffset ?? 0, 0, this.schedule.numTrainTimesteps - 1);
     this.clipSample = assertBoolean('clipSample', clipSample ?? true);
-    this.clipSampleRange = assertNumberInRange('clipSampleRange', clipSampleRange ?? 1, 0, Infinity, { minExclusive: true });
-    this.initialAlphaCumprod = assertBoolean('setAlphaToOne', setAlphaToOne ?? true) ? 1 : this.schedule.alphasCumprod[0]!;
+    this.clipSampleRange = assertNumberInRange('clipSampleRange', clipSampleRange ?? 1, 0, Infinity, {
+      minExclusive: true,
+    });
+    this.initialAlphaCumprod = assertBoolean('setAlphaToOne', setAlphaToOne ?? true)
+      ? 1
+      : this.schedule.alphasCumprod[0]!;
     this.currentTimesteps = Array.from({ length: this.schedule.numTrainTimesteps }, (_, i) => i);
   }
 
@@ -69,7 +79,12 @@ export class DDIMInverseSampler implements Sampler {
   }
 
   setTimesteps(numInferenceSteps: number): void {
-    this.currentTimesteps = inverseTimesteps(this.schedule.numTrainTimesteps, numInferenceSteps, this.timestepSpacing, this.stepsOffset);
+    this.currentTimesteps = inverseTimesteps(
+      this.schedule.numTrainTimesteps,
+      numInferenceSteps,
+      this.timestepSpacing,
+      this.stepsOffset,
+    );
     this.numInferenceSteps = numInferenceSteps;
   }
 
@@ -132,7 +147,8 @@ export function ddimInvert(
   let sample = x0;
   for (const t of inverse.timesteps) {
     const sourceTimestep = inverse.sourceTimestep(t);
-    const sourceAlphaBar = sourceTimestep >= 0 ? inverse.schedule.alphasCumprod[sourceTimestep]! : inverse.initialAlphaCumprod;
+    const sourceAlphaBar =
+      sourceTimestep >= 0 ? inverse.schedule.alphasCumprod[sourceTimestep]! : inverse.initialAlphaCumprod;
     sample = inverse.step(model(sample, t, { sourceTimestep, sourceAlphaBar }), t, sample).prevSample;
   }
   return sample;

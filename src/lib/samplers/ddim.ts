@@ -42,12 +42,15 @@ export class DDIMSampler extends DiscreteTimestepSampler implements Sampler {
     const { eta, setAlphaToOne, useClippedModelOutput } = options;
     this.eta = assertNumberInRange('eta', eta ?? 0, 0, Infinity);
     this.useClippedModelOutput = assertBoolean('useClippedModelOutput', useClippedModelOutput ?? false);
-    this.finalAlphaCumprod = assertBoolean('setAlphaToOne', setAlphaToOne ?? true) ? 1 : this.schedule.alphasCumprod[0]!;
+    this.finalAlphaCumprod = assertBoolean('setAlphaToOne', setAlphaToOne ?? true)
+      ? 1
+      : this.schedule.alphasCumprod[0]!;
   }
 
   /** diffusers: prev = t − ⌊T/n⌋ for every spacing. */
   previousTimestep(timestep: number): number {
-    if (this.numInferenceSteps === undefined) throw new Error("DDIM: call setTimesteps(n) before step (as diffusers requires).");
+    if (this.numInferenceSteps === undefined)
+      throw new Error('DDIM: call setTimesteps(n) before step (as diffusers requires).');
     return timestep - Math.floor(this.schedule.numTrainTimesteps / this.numInferenceSteps);
   }
 
@@ -83,7 +86,8 @@ export class DDIMSampler extends DiscreteTimestepSampler implements Sampler {
     // eq. 12: x_prev = √ᾱ_prev x̂₀ + √(1 − ᾱ_prev − σ_t²) ε̂ + σ_t z, with σ_t = η·√variance (eq. 16).
     const std = this.eta * Math.sqrt(this.variance(timestep));
     const stochastic = this.eta > 0;
-    if (stochastic && noise === undefined) throw new Error('DDIM.step with eta > 0 needs a standard-normal noise array.');
+    if (stochastic && noise === undefined)
+      throw new Error('DDIM.step with eta > 0 needs a standard-normal noise array.');
     const x0Coef = Math.sqrt(alphaBarPrev);
     const directionCoef = Math.sqrt(1 - alphaBarPrev - std * std);
     const prev = new Float32Array(length);

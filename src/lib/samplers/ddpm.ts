@@ -108,7 +108,8 @@ export class DDPMSampler extends DiscreteTimestepSampler implements Sampler {
 
     // 4. Add σ_t z for t > 0 (Algorithm 2, line 4: z = 0 at the last step).
     const addNoise = timestep > 0;
-    if (addNoise && noise === undefined) throw new Error(`DDPM.step at timestep ${timestep} needs a standard-normal noise array.`);
+    if (addNoise && noise === undefined)
+      throw new Error(`DDPM.step at timestep ${timestep} needs a standard-normal noise array.`);
     const std = addNoise ? this.noiseStd(timestep) : 0;
     const prev = new Float32Array(length);
     for (let i = 0; i < length; i++) {

@@ -28,14 +28,34 @@ export abstract class DiscreteTimestepSampler {
   protected numInferenceSteps: number | undefined;
 
   protected constructor(options: DiscreteSamplerOptions) {
-    const { predictionType, timestepSpacing, stepsOffset, clipSample, clipSampleRange, thresholding, dynamicThresholdingRatio, sampleMaxValue, sampleSize } = options;
+    const {
+      predictionType,
+      timestepSpacing,
+      stepsOffset,
+      clipSample,
+      clipSampleRange,
+      thresholding,
+      dynamicThresholdingRatio,
+      sampleMaxValue,
+      sampleSize,
+    } = options;
     this.schedule = createSchedule(pickScheduleOptions(options));
     this.predictionType = assertOneOf('predictionType', predictionType ?? 'epsilon', PREDICTION_TYPES);
     this.timestepSpacing = assertOneOf('timestepSpacing', timestepSpacing ?? 'leading', TIMESTEP_SPACINGS);
     this.stepsOffset = assertInteger('stepsOffset', stepsOffset ?? 0, 0, this.schedule.numTrainTimesteps - 1);
-    this.x0Processing = resolveX0Processing({ clipSample, clipSampleRange, thresholding, dynamicThresholdingRatio, sampleMaxValue, sampleSize });
+    this.x0Processing = resolveX0Processing({
+      clipSample,
+      clipSampleRange,
+      thresholding,
+      dynamicThresholdingRatio,
+      sampleMaxValue,
+      sampleSize,
+    });
     // Before setTimesteps, diffusers visits every training timestep T−1, …, 0.
-    this.currentTimesteps = Array.from({ length: this.schedule.numTrainTimesteps }, (_, i) => this.schedule.numTrainTimesteps - 1 - i);
+    this.currentTimesteps = Array.from(
+      { length: this.schedule.numTrainTimesteps },
+      (_, i) => this.schedule.numTrainTimesteps - 1 - i,
+    );
   }
 
   get timesteps(): readonly number[] {
@@ -43,7 +63,12 @@ export abstract class DiscreteTimestepSampler {
   }
 
   setTimesteps(numInferenceSteps: number): void {
-    this.currentTimesteps = discreteTimesteps(this.schedule.numTrainTimesteps, numInferenceSteps, this.timestepSpacing, this.stepsOffset);
+    this.currentTimesteps = discreteTimesteps(
+      this.schedule.numTrainTimesteps,
+      numInferenceSteps,
+      this.timestepSpacing,
+      this.stepsOffset,
+    );
     this.numInferenceSteps = numInferenceSteps;
   }
 

@@ -11,7 +11,10 @@ import { EULER_BASE_OPTION_KEYS, EulerBase, type EulerBaseOptions } from './eule
 import type { Sampler, StepResult } from './types.ts';
 
 /** diffusers raises NotImplementedError for prediction_type 'sample' here. */
-export const EULER_ANCESTRAL_PREDICTION_TYPES = ['epsilon', 'v_prediction'] as const satisfies readonly PredictionType[];
+export const EULER_ANCESTRAL_PREDICTION_TYPES = [
+  'epsilon',
+  'v_prediction',
+] as const satisfies readonly PredictionType[];
 export type EulerAncestralPredictionType = (typeof EULER_ANCESTRAL_PREDICTION_TYPES)[number];
 
 export interface EulerAncestralOptions extends EulerBaseOptions {

@@ -5,7 +5,13 @@
  * Variance-exploding view (Karras et al. 2022, Table 1, "VP" column): x = x_t/√ᾱ_t has noise
  * level σ_t = √((1−ᾱ_t)/ᾱ_t), and the model (trained on x_t) gets x/√(σ²+1).
  */
-import { createSchedule, pickScheduleOptions, SCHEDULE_OPTION_KEYS, type NoiseSchedule, type ScheduleOptions } from '../schedules.ts';
+import {
+  createSchedule,
+  pickScheduleOptions,
+  SCHEDULE_OPTION_KEYS,
+  type NoiseSchedule,
+  type ScheduleOptions,
+} from '../schedules.ts';
 import { sigmaFromAlphaBar } from '../diffusion.ts';
 import { assertInteger, assertOneOf } from '../options.ts';
 import { eulerTimesteps, TIMESTEP_SPACINGS, type TimestepSpacing } from './timesteps.ts';
@@ -94,7 +100,9 @@ export abstract class EulerBase {
   }
 
   setTimesteps(numInferenceSteps: number): void {
-    this.buildSigmas(eulerTimesteps(this.schedule.numTrainTimesteps, numInferenceSteps, this.timestepSpacing, this.stepsOffset));
+    this.buildSigmas(
+      eulerTimesteps(this.schedule.numTrainTimesteps, numInferenceSteps, this.timestepSpacing, this.stepsOffset),
+    );
   }
 
   /** diffusers `index_for_timestep`: the first match, or the second if the timestep repeats. */

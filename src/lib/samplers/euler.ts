@@ -47,7 +47,8 @@ export class EulerSampler extends EulerBase implements Sampler {
 
   constructor(options: EulerOptions = {}) {
     assertKnownKeys('Euler', options, EULER_OPTION_KEYS, ANY_SAMPLER_OPTION_KEYS);
-    const { predictionType, interpolationType, finalSigmasType, sChurn, sTmin, sTmax, sNoise, ...baseOptions } = options;
+    const { predictionType, interpolationType, finalSigmasType, sChurn, sTmin, sTmax, sNoise, ...baseOptions } =
+      options;
     super(baseOptions, finalSigmasType ?? 'zero');
     this.predictionType = assertOneOf('predictionType', predictionType ?? 'epsilon', PREDICTION_TYPES);
     this.interpolationType = assertOneOf('interpolationType', interpolationType ?? 'linear', EULER_INTERPOLATION_TYPES);
@@ -64,7 +65,9 @@ export class EulerSampler extends EulerBase implements Sampler {
     const sigmaNext = this.currentSigmas[index + 1]!;
     // Algorithm 2, line 4: γ = min(S_churn/N, √2 − 1) inside [S_tmin, S_tmax] (diffusers: N = len(sigmas) − 1).
     const gamma =
-      this.sTmin <= sigma && sigma <= this.sTmax ? Math.min(this.sChurn / (this.currentSigmas.length - 1), Math.SQRT2 - 1) : 0;
+      this.sTmin <= sigma && sigma <= this.sTmax
+        ? Math.min(this.sChurn / (this.currentSigmas.length - 1), Math.SQRT2 - 1)
+        : 0;
     const sigmaHat = sigma * (gamma + 1);
     const length = sample.length;
     const churned = new Float32Array(sample);
@@ -83,7 +86,11 @@ export class EulerSampler extends EulerBase implements Sampler {
       const out = modelOutput[i]!;
       // Denoised estimate D(x; σ̂) (Karras et al. 2022, Table 1 preconditioning for ε / v / x₀ models).
       const denoised =
-        this.predictionType === 'epsilon' ? x - sigmaHat * out : this.predictionType === 'sample' ? out : out * vOut + x * vSkip;
+        this.predictionType === 'epsilon'
+          ? x - sigmaHat * out
+          : this.predictionType === 'sample'
+            ? out
+            : out * vOut + x * vSkip;
       x0[i] = denoised;
       // Algorithm 1, lines 4–5: d = (x − D)/σ̂, x_next = x + (σ_next − σ̂)·d.
       prev[i] = x + ((x - Math.fround(denoised)) / sigmaHat) * dt;

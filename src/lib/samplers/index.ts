@@ -16,7 +16,13 @@ export { DDIMSampler, type DDIMOptions } from './ddim.ts';
 export { DDIMInverseSampler, ddimInvert, type DDIMInverseOptions, type InversionModelContext } from './ddim-inverse.ts';
 export { EulerSampler, type EulerOptions } from './euler.ts';
 export { EulerAncestralSampler, ancestralSigmas, type EulerAncestralOptions } from './euler-ancestral.ts';
-export { discreteTimesteps, eulerTimesteps, inverseTimesteps, TIMESTEP_SPACINGS, type TimestepSpacing } from './timesteps.ts';
+export {
+  discreteTimesteps,
+  eulerTimesteps,
+  inverseTimesteps,
+  TIMESTEP_SPACINGS,
+  type TimestepSpacing,
+} from './timesteps.ts';
 export { dynamicThreshold } from './common.ts';
 
 export const SAMPLER_NAMES = ['ddpm', 'ddim', 'euler', 'euler-ancestral'] as const;
@@ -99,7 +105,12 @@ export function* denoisingLoop(
 }
 
 /** Runs `denoisingLoop` to completion and returns the final sample. */
-export function runDenoisingLoop(sampler: Sampler, model: DenoisingModel, initialNoise: Float32Array, rng?: Rng): Float32Array {
+export function runDenoisingLoop(
+  sampler: Sampler,
+  model: DenoisingModel,
+  initialNoise: Float32Array,
+  rng?: Rng,
+): Float32Array {
   const loop = denoisingLoop(sampler, model, initialNoise, rng);
   for (;;) {
     const next = loop.next();

@@ -49,7 +49,11 @@ interface WordSpan {
 }
 
 function splitWords(text: string): WordSpan[] {
-  return Array.from(text.matchAll(/\S+/g), (m) => ({ text: m[0].toLowerCase(), start: m.index, end: m.index + m[0].length }));
+  return Array.from(text.matchAll(/\S+/g), (m) => ({
+    text: m[0].toLowerCase(),
+    start: m.index,
+    end: m.index + m[0].length,
+  }));
 }
 
 /**
@@ -59,7 +63,8 @@ function splitWords(text: string): WordSpan[] {
 export function encodeCaption(text: string, vocab: Vocabulary = vocabulary): Int32Array {
   const { list, bos, eos, unk, maxLength } = vocab.tokens;
   const words = splitWords(text);
-  if (words.length + 2 > maxLength) throw new RangeError(`Caption has ${words.length} words; at most ${maxLength - 2} fit.`);
+  if (words.length + 2 > maxLength)
+    throw new RangeError(`Caption has ${words.length} words; at most ${maxLength - 2} fit.`);
   const ids = new Int32Array(maxLength); // PAD is 0
   ids[0] = bos;
   words.forEach((w, i) => {
@@ -101,7 +106,10 @@ export type ParseResult =
   | { readonly ok: true; readonly attributes: CaptionAttributes; readonly caption: string }
   | { readonly ok: false; readonly error: CaptionError };
 
-type SlotValue = { readonly slot: 'article' | 'size' | 'colour' | 'shape' | 'position' | 'relation'; readonly index: number };
+type SlotValue = {
+  readonly slot: 'article' | 'size' | 'colour' | 'shape' | 'position' | 'relation';
+  readonly index: number;
+};
 
 interface Alternative {
   readonly words: readonly string[];
@@ -162,7 +170,11 @@ function matchSlot(words: readonly WordSpan[], at: number, slot: Slot): { value:
   }
 }
 
-function parseObject(words: readonly WordSpan[], at: number, slots: Slots): { object: ObjectDescription; next: number } {
+function parseObject(
+  words: readonly WordSpan[],
+  at: number,
+  slots: Slots,
+): { object: ObjectDescription; next: number } {
   let i = matchSlot(words, at, slots.article).next;
   const first = matchSlot(words, i, slots.sizeOrColour);
   i = first.next;
@@ -185,7 +197,10 @@ function expectEnd(words: readonly WordSpan[], at: number, slots: Slots): void {
 }
 
 /** Parses words into attributes; also returns the words that could extend this complete caption. */
-function parseWords(words: readonly WordSpan[], slots: Slots): { attributes: CaptionAttributes; continuations: string[] } {
+function parseWords(
+  words: readonly WordSpan[],
+  slots: Slots,
+): { attributes: CaptionAttributes; continuations: string[] } {
   const first = parseObject(words, 0, slots);
   if (first.next === words.length) {
     return {
@@ -200,7 +215,10 @@ function parseWords(words: readonly WordSpan[], slots: Slots): { attributes: Cap
   }
   const second = parseObject(words, tail.next, slots);
   expectEnd(words, second.next, slots);
-  return { attributes: { kind: 'two', objects: [first.object, second.object], relation: tail.value.index }, continuations: [] };
+  return {
+    attributes: { kind: 'two', objects: [first.object, second.object], relation: tail.value.index },
+    continuations: [],
+  };
 }
 
 function editDistance(a: string, b: string): number {
@@ -222,10 +240,12 @@ function listWords(words: readonly string[]): string {
 
 function describeMismatch(m: Mismatch, words: readonly WordSpan[], text: string, vocab: Vocabulary): CaptionError {
   const word = words[m.wordIndex];
-  const expectation = m.expected.length > 0 ? `expected ${m.slot.label}: ${listWords(m.expected)}` : `expected ${m.slot.label}`;
+  const expectation =
+    m.expected.length > 0 ? `expected ${m.slot.label}: ${listWords(m.expected)}` : `expected ${m.slot.label}`;
   if (word === undefined) {
     return {
-      message: words.length === 0 ? 'The caption is empty: start with "a".' : `The caption stops too early: ${expectation}.`,
+      message:
+        words.length === 0 ? 'The caption is empty: start with "a".' : `The caption stops too early: ${expectation}.`,
       word: null,
       wordIndex: m.wordIndex,
       start: text.length,

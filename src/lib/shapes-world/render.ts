@@ -54,7 +54,7 @@ export function objectCoverage(object: SceneObject, vocab: Vocabulary = vocabula
         const right = object.cx + intervals[k + 1]! * radius;
         const first = Math.max(0, Math.ceil(left * n - 0.5));
         const last = Math.min(lastColumn, Math.ceil(right * n - 0.5) - 1);
-        for (let c = first; c <= last; ) {
+        for (let c = first; c <= last;) {
           const px = Math.floor(c / n);
           const end = Math.min(last, px * n + n - 1);
           hits[px] = hits[px]! + (end - c + 1);

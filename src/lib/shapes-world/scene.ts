@@ -69,7 +69,10 @@ function placePair(rng: Rng, vocab: Vocabulary, relationIndex: number, rA: numbe
   const first = uniformIn(rng, Math.max(loFirst, loSecond - distance), Math.min(hiFirst, hiSecond - distance));
   const second = first + distance;
 
-  const maxOffset = Math.min(vocab.layout.perpendicularOverlapRatio * (rA + rB), vocab.layout.perpendicularDominance * distance);
+  const maxOffset = Math.min(
+    vocab.layout.perpendicularOverlapRatio * (rA + rB),
+    vocab.layout.perpendicularDominance * distance,
+  );
   const offset = uniformIn(rng, -maxOffset, maxOffset); // centre_B − centre_A across the axis
   const [loA, hiA] = centreRange(vocab, rA, across);
   const [loB, hiB] = centreRange(vocab, rB, across);
@@ -101,7 +104,9 @@ function drawTwoObjects(rng: Rng, seed: number, vocab: Vocabulary): TwoObjectSce
 }
 
 function drawScene(rng: Rng, seed: number, vocab: Vocabulary): Scene {
-  return rng.uniform() < vocab.layout.oneObjectProbability ? drawOneObject(rng, seed, vocab) : drawTwoObjects(rng, seed, vocab);
+  return rng.uniform() < vocab.layout.oneObjectProbability
+    ? drawOneObject(rng, seed, vocab)
+    : drawTwoObjects(rng, seed, vocab);
 }
 
 /**
@@ -114,7 +119,9 @@ export function sampleScene(seed: number, split: Split = 'all', vocab: Vocabular
     const scene = drawScene(rng, rng.seed, vocab);
     if (belongsToSplit(scene, split, vocab)) return scene;
   }
-  throw new Error(`shapes-world: no "${split}" scene found for seed ${seed} in ${MAX_DRAWS} draws; is the split empty?`);
+  throw new Error(
+    `shapes-world: no "${split}" scene found for seed ${seed} in ${MAX_DRAWS} draws; is the split empty?`,
+  );
 }
 
 /**

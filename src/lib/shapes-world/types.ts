@@ -39,6 +39,10 @@ export interface ObjectDescription {
 /** The meaning of a caption. */
 export type CaptionAttributes =
   | { readonly kind: 'one'; readonly object: ObjectDescription; readonly position: number | null }
-  | { readonly kind: 'two'; readonly objects: readonly [ObjectDescription, ObjectDescription]; readonly relation: number };
+  | {
+      readonly kind: 'two';
+      readonly objects: readonly [ObjectDescription, ObjectDescription];
+      readonly relation: number;
+    };
 
 export type Split = 'train' | 'heldout' | 'all';

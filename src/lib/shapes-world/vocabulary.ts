@@ -14,8 +14,7 @@ export interface ColourDef {
 }
 
 export type ShapeOutline =
-  | { readonly kind: 'disc'; readonly radius: number }
-  | { readonly kind: 'polygon'; readonly points: readonly Point[] };
+  { readonly kind: 'disc'; readonly radius: number } | { readonly kind: 'polygon'; readonly points: readonly Point[] };
 
 export interface ShapeDef {
   readonly name: string;
@@ -113,7 +112,8 @@ class VocabularyError extends Error {
 type Json = unknown;
 
 function object(value: Json, path: string): Record<string, Json> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new VocabularyError(path, 'must be an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new VocabularyError(path, 'must be an object');
   return value as Record<string, Json>;
 }
 
@@ -138,7 +138,8 @@ function integer(value: Json, path: string, min: number, max: number): number {
 }
 
 function word(value: Json, path: string): string {
-  if (typeof value !== 'string' || !/^[a-z]+$/.test(value)) throw new VocabularyError(path, 'must be one lower-case word');
+  if (typeof value !== 'string' || !/^[a-z]+$/.test(value))
+    throw new VocabularyError(path, 'must be one lower-case word');
   return value;
 }
 
@@ -152,7 +153,11 @@ function phrase(value: Json, path: string): string {
 function rgb(value: Json, path: string): Rgb {
   const items = array(value, path, 3);
   if (items.length !== 3) throw new VocabularyError(path, 'must have exactly 3 channels');
-  return [integer(items[0], `${path}[0]`, 0, 255), integer(items[1], `${path}[1]`, 0, 255), integer(items[2], `${path}[2]`, 0, 255)];
+  return [
+    integer(items[0], `${path}[0]`, 0, 255),
+    integer(items[1], `${path}[1]`, 0, 255),
+    integer(items[2], `${path}[2]`, 0, 255),
+  ];
 }
 
 function uniqueNames(items: readonly { name: string }[], path: string): void {
@@ -194,11 +199,15 @@ export function validateVocabulary(raw: unknown): Vocabulary {
   const shapes: ShapeDef[] = array(root.shapes, 'shapes', 2).map((s, i) => {
     const o = object(s, `shapes[${i}]`);
     const name = word(o.name, `shapes[${i}].name`);
-    if (o.kind === 'disc') return { name, outline: { kind: 'disc', radius: finite(o.radius, `shapes[${i}].radius`, 0.1, 1) } };
+    if (o.kind === 'disc')
+      return { name, outline: { kind: 'disc', radius: finite(o.radius, `shapes[${i}].radius`, 0.1, 1) } };
     if (o.kind === 'polygon') {
       const points = array(o.points, `shapes[${i}].points`, 3).map((p, j): Point => {
         const xy = array(p, `shapes[${i}].points[${j}]`, 2);
-        return [finite(xy[0], `shapes[${i}].points[${j}][0]`, -1, 1), finite(xy[1], `shapes[${i}].points[${j}][1]`, -1, 1)];
+        return [
+          finite(xy[0], `shapes[${i}].points[${j}][0]`, -1, 1),
+          finite(xy[1], `shapes[${i}].points[${j}][1]`, -1, 1),
+        ];
       });
       return { name, outline: { kind: 'polygon', points } };
     }
@@ -223,8 +232,12 @@ export function validateVocabulary(raw: unknown): Vocabulary {
       yMax: finite(r.yMax, `positions[${i}].region.yMax`, 0, canvas.height),
     };
     // Every size must fit somewhere in every region, or sampling could not honour the caption.
-    if (Math.max(region.xMin, canvas.margin + maxRadius) > Math.min(region.xMax, canvas.width - canvas.margin - maxRadius) ||
-        Math.max(region.yMin, canvas.margin + maxRadius) > Math.min(region.yMax, canvas.height - canvas.margin - maxRadius)) {
+    if (
+      Math.max(region.xMin, canvas.margin + maxRadius) >
+        Math.min(region.xMax, canvas.width - canvas.margin - maxRadius) ||
+      Math.max(region.yMin, canvas.margin + maxRadius) >
+        Math.min(region.yMax, canvas.height - canvas.margin - maxRadius)
+    ) {
       throw new VocabularyError(`positions[${i}].region`, 'cannot hold the largest object inside the canvas');
     }
     return { name: word(o.name, `positions[${i}].name`), phrase: phrase(o.phrase, `positions[${i}].phrase`), region };
@@ -235,8 +248,14 @@ export function validateVocabulary(raw: unknown): Vocabulary {
     const o = object(rel, `relations[${i}]`);
     if (o.axis !== 'x' && o.axis !== 'y') throw new VocabularyError(`relations[${i}].axis`, 'must be "x" or "y"');
     if (o.sign !== -1 && o.sign !== 1) throw new VocabularyError(`relations[${i}].sign`, 'must be -1 or 1');
-    if (typeof o.name !== 'string' || !/^[a-z]+(-[a-z]+)*$/.test(o.name)) throw new VocabularyError(`relations[${i}].name`, 'must be kebab-case');
-    return { name: o.name, phrase: phrase(o.phrase, `relations[${i}].phrase`), axis: o.axis, sign: o.sign } as RelationDef;
+    if (typeof o.name !== 'string' || !/^[a-z]+(-[a-z]+)*$/.test(o.name))
+      throw new VocabularyError(`relations[${i}].name`, 'must be kebab-case');
+    return {
+      name: o.name,
+      phrase: phrase(o.phrase, `relations[${i}].phrase`),
+      axis: o.axis,
+      sign: o.sign,
+    } as RelationDef;
   });
   uniqueNames(relations, 'relations');
 
@@ -255,7 +274,10 @@ export function validateVocabulary(raw: unknown): Vocabulary {
     twoObjectsDistinctColours: layoutJson.twoObjectsDistinctColours === true,
   };
   // Two of the largest objects must fit side by side (and one above the other) with the gap.
-  for (const [axis, extent] of [['x', canvas.width], ['y', canvas.height]] as const) {
+  for (const [axis, extent] of [
+    ['x', canvas.width],
+    ['y', canvas.height],
+  ] as const) {
     if (4 * maxRadius + layout.relationGap > extent - 2 * canvas.margin) {
       throw new VocabularyError('layout.relationGap', `leaves no room for two large objects along ${axis}`);
     }
@@ -271,7 +293,8 @@ export function validateVocabulary(raw: unknown): Vocabulary {
 
   const tokensJson = object(root.tokens, 'tokens');
   const list = array(tokensJson.list, 'tokens.list', 5).map((t, i) => {
-    if (typeof t !== 'string' || t.length === 0) throw new VocabularyError(`tokens.list[${i}]`, 'must be a non-empty string');
+    if (typeof t !== 'string' || t.length === 0)
+      throw new VocabularyError(`tokens.list[${i}]`, 'must be a non-empty string');
     return t;
   });
   if (new Set(list).size !== list.length) throw new VocabularyError('tokens.list', 'repeats a token');
@@ -299,16 +322,21 @@ export function validateVocabulary(raw: unknown): Vocabulary {
     ...positions.flatMap((p) => p.phrase.split(' ')),
     ...relations.flatMap((r) => r.phrase.split(' ')),
   ];
-  for (const w of grammarWords) if (!known.has(w)) throw new VocabularyError('tokens.list', `lacks the grammar word "${w}"`);
+  for (const w of grammarWords)
+    if (!known.has(w)) throw new VocabularyError('tokens.list', `lacks the grammar word "${w}"`);
   const longestPosition = Math.max(...positions.map((p) => p.phrase.split(' ').length));
   const longestRelation = Math.max(...relations.map((r) => r.phrase.split(' ').length));
   const longestCaption = Math.max(4 + longestPosition, 8 + longestRelation);
-  if (longestCaption + 2 > tokens.maxLength) throw new VocabularyError('tokens.maxLength', `must hold ${longestCaption} words plus BOS and EOS`);
+  if (longestCaption + 2 > tokens.maxLength)
+    throw new VocabularyError('tokens.maxLength', `must hold ${longestCaption} words plus BOS and EOS`);
 
   const heldOutJson = object(root.heldOut, 'heldOut');
   const colourShape = (value: Json, path: string): ColourShape => {
     const o = object(value, path);
-    return { colour: indexOfName(colours, o.colour, `${path}.colour`), shape: indexOfName(shapes, o.shape, `${path}.shape`) };
+    return {
+      colour: indexOfName(colours, o.colour, `${path}.colour`),
+      shape: indexOfName(shapes, o.shape, `${path}.shape`),
+    };
   };
   const heldOut = {
     oneObjectColourShape: array(heldOutJson.oneObjectColourShape, 'heldOut.oneObjectColourShape', 0).map((v, i) =>
@@ -316,18 +344,39 @@ export function validateVocabulary(raw: unknown): Vocabulary {
     ),
     twoObjectPairs: array(heldOutJson.twoObjectPairs, 'heldOut.twoObjectPairs', 0).map((pair, i) => {
       const items = array(pair, `heldOut.twoObjectPairs[${i}]`, 2);
-      if (items.length !== 2) throw new VocabularyError(`heldOut.twoObjectPairs[${i}]`, 'must hold exactly two objects');
-      return [colourShape(items[0], `heldOut.twoObjectPairs[${i}][0]`), colourShape(items[1], `heldOut.twoObjectPairs[${i}][1]`)] as const;
+      if (items.length !== 2)
+        throw new VocabularyError(`heldOut.twoObjectPairs[${i}]`, 'must hold exactly two objects');
+      return [
+        colourShape(items[0], `heldOut.twoObjectPairs[${i}][0]`),
+        colourShape(items[1], `heldOut.twoObjectPairs[${i}][1]`),
+      ] as const;
     }),
   };
 
   const evalJson = object(root.evaluationCaptions, 'evaluationCaptions');
   const evaluationCaptions = {
-    oneObject: array(evalJson.oneObject, 'evaluationCaptions.oneObject', 0).map((c, i) => phrase(c, `evaluationCaptions.oneObject[${i}]`)),
-    twoObjects: array(evalJson.twoObjects, 'evaluationCaptions.twoObjects', 0).map((c, i) => phrase(c, `evaluationCaptions.twoObjects[${i}]`)),
+    oneObject: array(evalJson.oneObject, 'evaluationCaptions.oneObject', 0).map((c, i) =>
+      phrase(c, `evaluationCaptions.oneObject[${i}]`),
+    ),
+    twoObjects: array(evalJson.twoObjects, 'evaluationCaptions.twoObjects', 0).map((c, i) =>
+      phrase(c, `evaluationCaptions.twoObjects[${i}]`),
+    ),
   };
 
-  return { version, canvas, colours, shapes, sizes, positions, relations, layout, mention, tokens, heldOut, evaluationCaptions };
+  return {
+    version,
+    canvas,
+    colours,
+    shapes,
+    sizes,
+    positions,
+    relations,
+    layout,
+    mention,
+    tokens,
+    heldOut,
+    evaluationCaptions,
+  };
 }
 
 /** The validated vocabulary (version in `vocabulary.version`). */

@@ -40,5 +40,11 @@ export function benchmarkReverseSteps(options: BenchOptions = {}): BenchResult {
   const start = performance.now();
   while (run.advance());
   const elapsed = performance.now() - start;
-  return { msPerStep: elapsed / run.totalSteps, steps: run.totalSteps, particles, dataPoints: data.length / 2, sampler };
+  return {
+    msPerStep: elapsed / run.totalSteps,
+    steps: run.totalSteps,
+    particles,
+    dataPoints: data.length / 2,
+    sampler,
+  };
 }

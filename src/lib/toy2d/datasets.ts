@@ -71,11 +71,11 @@ const letterS: ShapeSampler = (u, rng, out) => {
   const sweepStart = (20 / 180) * Math.PI;
   const sweepEnd = 1.5 * Math.PI;
   if (u < 0.5) {
-    const angle = sweepStart + (u * 2) * (sweepEnd - sweepStart);
+    const angle = sweepStart + u * 2 * (sweepEnd - sweepStart);
     out[0] = r * Math.cos(angle);
     out[1] = 0.5 + r * Math.sin(angle);
   } else {
-    const angle = 0.5 * Math.PI - ((u - 0.5) * 2) * (sweepEnd - sweepStart);
+    const angle = 0.5 * Math.PI - (u - 0.5) * 2 * (sweepEnd - sweepStart);
     out[0] = r * Math.cos(angle);
     out[1] = -0.5 + r * Math.sin(angle);
   }

@@ -21,12 +21,7 @@ export interface OptimalDenoiser {
   /** E[x_0 | x_t] for every particle of `sample` (flat N×2). Writes into `out` if given. */
   predictOriginal(sample: Float32Array, alphaBar: number, out?: Float32Array): Float32Array;
   /** ε̂ = (x_t − √ᾱ x̂_0)/√(1 − ᾱ); also writes x̂_0 into `originalOut` if given. */
-  predictNoise(
-    sample: Float32Array,
-    alphaBar: number,
-    out?: Float32Array,
-    originalOut?: Float32Array,
-  ): Float32Array;
+  predictNoise(sample: Float32Array, alphaBar: number, out?: Float32Array, originalOut?: Float32Array): Float32Array;
 }
 
 function checkSample(sample: Float32Array, out: Float32Array): void {

@@ -153,4 +153,3 @@ export function runToEnd(run: ReverseRun): ReverseRun {
   while (run.advance());
   return run;
 }
-

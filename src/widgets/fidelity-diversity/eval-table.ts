@@ -11,6 +11,7 @@ export const EVAL_TABLE_PATH = 'models/eval/shapes-unet.json';
 
 export function loadEvalTable(): EvalTableResult {
   const raw = Object.values(files)[0];
-  if (raw === undefined) return { ok: false, reason: `${EVAL_TABLE_PATH} has not been written yet (npm run models:eval)` };
+  if (raw === undefined)
+    return { ok: false, reason: `${EVAL_TABLE_PATH} has not been written yet (npm run models:eval)` };
   return parseEvalTable(raw);
 }

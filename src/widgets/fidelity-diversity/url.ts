@@ -23,14 +23,11 @@ export function maskOf(weights: readonly number[]): number {
 const ALL = (1 << W_GRID.length) - 1;
 const DEFAULT_MASK = maskOf([0, 1, 3, 7]);
 
-export const fidelityDiversityUrl = defineUrlState(
-  'fd',
-  {
-    caption: oneOf(CAPTIONS, CAPTIONS[0]!),
-    n: int({ min: 2, max: MAX_SAMPLES, default: 9 }),
-    steps: int({ min: MIN_STEPS, max: MAX_STEPS, default: 10 }),
-    seed: int({ min: 0, max: 99_999, default: 1 }),
-    ws: int({ min: 1, max: ALL, default: DEFAULT_MASK }),
-    pick: num({ min: 0, max: W_GRID.at(-1)!, default: 3, digits: 2 }),
-  },
-);
+export const fidelityDiversityUrl = defineUrlState('fd', {
+  caption: oneOf(CAPTIONS, CAPTIONS[0]!),
+  n: int({ min: 2, max: MAX_SAMPLES, default: 9 }),
+  steps: int({ min: MIN_STEPS, max: MAX_STEPS, default: 10 }),
+  seed: int({ min: 0, max: 99_999, default: 1 }),
+  ws: int({ min: 1, max: ALL, default: DEFAULT_MASK }),
+  pick: num({ min: 0, max: W_GRID.at(-1)!, default: 3, digits: 2 }),
+});

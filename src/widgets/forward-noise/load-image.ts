@@ -16,7 +16,10 @@ export interface LoadedImage {
 }
 
 /** Centre-crops a decoded image to a square and downsamples it to size×size with smoothing. */
-export function imageToPixels(source: CanvasImageSource & { width: number; height: number }, size: number): LoadedImage {
+export function imageToPixels(
+  source: CanvasImageSource & { width: number; height: number },
+  size: number,
+): LoadedImage {
   const canvas = document.createElement('canvas');
   canvas.width = size;
   canvas.height = size;

@@ -59,7 +59,9 @@ export function publishState(element: HTMLElement, snapshot: TextToImageSnapshot
       const batch = kind === 'x' ? run?.states[step] : run?.predictions[step];
       if (batch === undefined) return null;
       const count = batch.length / IMAGE_LENGTH;
-      return Array.from({ length: count }, (_, i) => Array.from(modelOutputToBytes(batch.subarray(i * IMAGE_LENGTH, (i + 1) * IMAGE_LENGTH))));
+      return Array.from({ length: count }, (_, i) =>
+        Array.from(modelOutputToBytes(batch.subarray(i * IMAGE_LENGTH, (i + 1) * IMAGE_LENGTH))),
+      );
     },
   };
 }

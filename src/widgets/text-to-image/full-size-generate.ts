@@ -1,6 +1,12 @@
 /** One generation of the text → image widget's full-size choice with the SD pipelines in the runtime worker. */
 import { fullSizeSettings, TOKENIZER_ROLES, type FullSizeChoice } from '../../lib/full-size-model';
-import { generateSd15, generateSdTurbo, openSdComponents, type SdResult, type SdStep } from '../../lib/pipelines/stable-diffusion';
+import {
+  generateSd15,
+  generateSdTurbo,
+  openSdComponents,
+  type SdResult,
+  type SdStep,
+} from '../../lib/pipelines/stable-diffusion';
 import { releaseAll, workerOpener, type WorkerComponent } from '../../lib/pipelines/stable-diffusion/worker-sessions';
 import { ClipTokenizer } from '../../lib/pipelines/tokenizers/clip';
 import type { LoadedModel } from '../../lib/runtime/download';
@@ -25,9 +31,14 @@ export async function generateFullSize(
   const opened: WorkerComponent[] = [];
   try {
     // A copy per session: the bytes are transferred to the worker.
-    const components = await openSdComponents(loaded.entry, workerOpener(client, 'webgpu', async (_entry, file) => loaded.files.get(file.role)!.slice(), opened));
+    const components = await openSdComponents(
+      loaded.entry,
+      workerOpener(client, 'webgpu', async (_entry, file) => loaded.files.get(file.role)!.slice(), opened),
+    );
     const settings = { ...fullSizeSettings(model, widget), signal: options.signal, onStep: options.onStep };
-    return model === 'sd-turbo' ? await generateSdTurbo(components, tokenize, settings) : await generateSd15(components, tokenize, settings);
+    return model === 'sd-turbo'
+      ? await generateSdTurbo(components, tokenize, settings)
+      : await generateSd15(components, tokenize, settings);
   } finally {
     releaseAll(opened);
   }

@@ -39,11 +39,12 @@ function captionField<D extends string | null>(def: D): Field<string | D> {
     sanitize,
     parse: (raw) => (raw === null ? def : sanitize(raw)),
     // null never reaches the URL: write() drops values equal to the default.
-    format: (value) => (value === null ? '\u0000' : sanitize(value) ?? '\u0000'),
+    format: (value) => (value === null ? '\u0000' : (sanitize(value) ?? '\u0000')),
   };
 }
 
-const nearestCount = (n: number) => SAMPLE_COUNTS.reduce((best, c) => (Math.abs(c - n) < Math.abs(best - n) ? c : best), 4);
+const nearestCount = (n: number) =>
+  SAMPLE_COUNTS.reduce((best, c) => (Math.abs(c - n) < Math.abs(best - n) ? c : best), 4);
 const snapWeight = (w: number) => Math.round(w / WEIGHT_STEP) * WEIGHT_STEP;
 
 export const textToImageUrl = defineUrlState(
@@ -95,7 +96,8 @@ export function urlStateProblems(search: string): string[] {
       typeof used === 'number'
         ? asNumber === used
         : typeof used === 'boolean'
-          ? field.format(used) === raw.trim() || ['true', 'false', 'yes', 'no', 'on', 'off'].includes(raw.trim().toLowerCase())
+          ? field.format(used) === raw.trim() ||
+            ['true', 'false', 'yes', 'no', 'on', 'off'].includes(raw.trim().toLowerCase())
           : typeof used === 'string' && (used === normaliseCaptionText(raw) || used === raw.trim());
     if (!fine) problems.push(textToImageUrl.key(name as keyof typeof textToImageUrl.fields & string));
   }

@@ -73,19 +73,29 @@ async function fetchBytes(url: string, id: string): Promise<Uint8Array> {
 }
 
 /** Backend choice plus one lease per model; on any failure, the leases taken so far are released. */
-export async function openPocketModels(specs: readonly PocketModelSpec[], needs: { prefers?: Backend } = {}): Promise<PocketModels> {
+export async function openPocketModels(
+  specs: readonly PocketModelSpec[],
+  needs: { prefers?: Backend } = {},
+): Promise<PocketModels> {
   const choice = await chooseFor({ requiredFeatures: [], prefers: needs.prefers });
   if (!choice.runnable) throw new PocketModelError(choice.reason);
   const { client } = await pageRuntime();
   const leases = new Map<string, SessionLease>();
   try {
     for (const spec of specs) {
-      const options = { backend: choice.backend, modelName: spec.id, contract: spec.contract, load: () => fetchBytes(spec.url, spec.id) };
+      const options = {
+        backend: choice.backend,
+        modelName: spec.id,
+        contract: spec.contract,
+        load: () => fetchBytes(spec.url, spec.id),
+      };
       leases.set(spec.id, await createQueue(() => client.acquire(spec.id, options)));
     }
   } catch (error) {
     leases.forEach((lease) => lease.release());
-    throw error instanceof PocketModelError ? error : new PocketModelError(error instanceof Error ? error.message : String(error));
+    throw error instanceof PocketModelError
+      ? error
+      : new PocketModelError(error instanceof Error ? error.message : String(error));
   }
   let lastRunMs = 0;
   return {
@@ -125,7 +135,11 @@ export function errorMessage(error: unknown): string {
  */
 export function holdPocketModels(
   specs: readonly PocketModelSpec[],
-  on: { opened: (models: PocketModels) => void; failed: (message: string) => void; choiceAfterFailure: (choice: BackendChoice | null) => void },
+  on: {
+    opened: (models: PocketModels) => void;
+    failed: (message: string) => void;
+    choiceAfterFailure: (choice: BackendChoice | null) => void;
+  },
   needs: { prefers?: Backend } = {},
 ): () => void {
   let cancelled = false;

@@ -3,7 +3,11 @@
  * ResizeObserver) and a tick when the colour scheme changes (its colours come from CSS variables).
  * Returns the cleanup for Svelte's onMount.
  */
-export function observeSquareCanvas(canvas: HTMLCanvasElement, onPixelSize: (size: number) => void, onThemeChange: () => void): () => void {
+export function observeSquareCanvas(
+  canvas: HTMLCanvasElement,
+  onPixelSize: (size: number) => void,
+  onThemeChange: () => void,
+): () => void {
   const observer = new ResizeObserver((entries) => {
     const width = entries[0]?.contentRect.width ?? 0;
     onPixelSize(Math.max(1, Math.round(width * (window.devicePixelRatio || 1))));

@@ -20,7 +20,9 @@ export interface StandinSdTurbo {
 
 export function standinSdTurbo(manifestJson: unknown): StandinSdTurbo {
   const real = parseManifest(manifestJson).get('sd-turbo')!;
-  const bytesByRole = new Map([...sdStandins(real), ...sdTokenizerStandins(real)].map(([role, { bytes }]) => [role, bytes]));
+  const bytesByRole = new Map(
+    [...sdStandins(real), ...sdTokenizerStandins(real)].map(([role, { bytes }]) => [role, bytes]),
+  );
   const files = new Map<string, Uint8Array>();
   const pinned = real.files.map((file) => {
     const bytes = bytesByRole.get(file.role);

@@ -45,13 +45,18 @@ interface ViolationData {
   source: string;
 }
 
-const describeViolation = (v: ViolationData, where: string) => `${where}: ${v.directive} blocked ${v.blocked || 'inline'}${v.source ? ` (${v.source})` : ''}`;
+const describeViolation = (v: ViolationData, where: string) =>
+  `${where}: ${v.directive} blocked ${v.blocked || 'inline'}${v.source ? ` (${v.source})` : ''}`;
 
 /** Installed in every document before its scripts run (init scripts are not subject to CSP). */
 function listenInDocument(binding: string) {
   document.addEventListener('securitypolicyviolation', (e) => {
     const report = (window as unknown as Record<string, (v: ViolationData) => void>)[binding];
-    report?.({ directive: e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile ? `${e.sourceFile}:${e.lineNumber}` : '' });
+    report?.({
+      directive: e.effectiveDirective,
+      blocked: e.blockedURI,
+      source: e.sourceFile ? `${e.sourceFile}:${e.lineNumber}` : '',
+    });
   });
 }
 
@@ -83,7 +88,12 @@ function sameOriginScriptTags(page: Page): void {
     const path = `/__e2e-harness/script-${++scriptCounter}.js`;
     const body = options.content;
     await page.route(`**${path}`, (route) =>
-      route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', headers: { 'Cross-Origin-Resource-Policy': 'same-origin' }, body }),
+      route.fulfill({
+        status: 200,
+        contentType: 'text/javascript; charset=utf-8',
+        headers: { 'Cross-Origin-Resource-Policy': 'same-origin' },
+        body,
+      }),
     );
     const { content: _content, ...rest } = options;
     return original({ ...rest, url: path });
@@ -103,10 +113,13 @@ export const test = base.extend<CheckOptions & { pageProblems: PageProblem[] }>(
       const where = message.worker() ? `worker ${message.worker()!.url()}` : 'page';
       if (CSP_CONSOLE.test(text)) pageProblems.push({ kind: 'csp', text: `${where}: ${text}` });
       // The page's own uncaught errors arrive as `pageerror` too; workers' only as console errors.
-      else if (message.worker() && UNCAUGHT_CONSOLE.test(text)) pageProblems.push({ kind: 'error', text: `${where}: ${text}` });
+      else if (message.worker() && UNCAUGHT_CONSOLE.test(text))
+        pageProblems.push({ kind: 'error', text: `${where}: ${text}` });
     };
     page.on('console', onConsole);
-    page.on('pageerror', (error) => pageProblems.push({ kind: 'error', text: `pageerror: ${error.name}: ${error.message}` }));
+    page.on('pageerror', (error) =>
+      pageProblems.push({ kind: 'error', text: `pageerror: ${error.name}: ${error.message}` }),
+    );
     page.on('worker', (worker) => void listenInWorker(worker));
     await page.exposeBinding(VIOLATION_BINDING, ({ frame }, v: ViolationData) => {
       pageProblems.push({ kind: 'csp', text: describeViolation(v, `page ${frame.url()}`) });
@@ -125,6 +138,7 @@ export const test = base.extend<CheckOptions & { pageProblems: PageProblem[] }>(
       ...missingCsp.map((p) => `expected a CSP violation matching ${p}, none happened`),
       ...errors.map((t) => `uncaught error — ${t}`),
     ];
-    if (report.length) throw new Error(`The page reported problems (tests/e2e/support/test.ts):\n${[...new Set(report)].join('\n')}`);
+    if (report.length)
+      throw new Error(`The page reported problems (tests/e2e/support/test.ts):\n${[...new Set(report)].join('\n')}`);
   },
 });

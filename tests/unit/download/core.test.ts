@@ -9,7 +9,9 @@ import { ProgressMeter } from '../../../src/lib/runtime/download/progress';
 import { backoffDelay, withRetries } from '../../../src/lib/runtime/download/retry';
 import { looksLikeHtml } from '../../../src/lib/runtime/download/verify';
 
-const manifest = parseManifest(JSON.parse(readFileSync(new URL('../../../models/manifest.json', import.meta.url), 'utf8')));
+const manifest = parseManifest(
+  JSON.parse(readFileSync(new URL('../../../models/manifest.json', import.meta.url), 'utf8')),
+);
 
 describe('progress meter', () => {
   it('computes rate over time and time left from it', () => {
@@ -17,7 +19,14 @@ describe('progress meter', () => {
     const meter = new ProgressMeter(10_000, () => t);
     t = 1000;
     const p = meter.add(2000, 'unet', 'hub');
-    expect(p).toMatchObject({ loaded: 2000, total: 10_000, bytesPerSecond: 2000, secondsLeft: 4, file: 'unet', source: 'hub' });
+    expect(p).toMatchObject({
+      loaded: 2000,
+      total: 10_000,
+      bytesPerSecond: 2000,
+      secondsLeft: 4,
+      file: 'unet',
+      source: 'hub',
+    });
     t = 2000;
     meter.rewind(2000);
     t = 3000;
@@ -86,9 +95,20 @@ describe('consent and unpinned entries', () => {
   it('loadModel refuses a pinned large model without consent, before any request', async () => {
     const gpt2 = manifest.get('gpt2')!;
     // The decoder and its two small tokenizer files: 128 MB + 2 × 1 MB.
-    const pinned = { ...gpt2, files: gpt2.files.map((f) => ({ ...f, bytes: f.role === 'decoder' ? 128_000_000 : 1_000_000, sha256: 'a'.repeat(64), hub: { ...f.hub!, revision: 'b'.repeat(40) } })) };
+    const pinned = {
+      ...gpt2,
+      files: gpt2.files.map((f) => ({
+        ...f,
+        bytes: f.role === 'decoder' ? 128_000_000 : 1_000_000,
+        sha256: 'a'.repeat(64),
+        hub: { ...f.hub!, revision: 'b'.repeat(40) },
+      })),
+    };
     let requests = 0;
-    const err = await loadModel(pinned, { storage: null, fetchDeps: { fetch: async () => (requests++, new Response('')) } }).catch((e: unknown) => e);
+    const err = await loadModel(pinned, {
+      storage: null,
+      fetchDeps: { fetch: async () => (requests++, new Response('')) },
+    }).catch((e: unknown) => e);
     expect((err as DownloadError).kind).toBe('consent');
     expect((err as Error).message).toContain('130 MB');
     expect(requests).toBe(0);

@@ -27,7 +27,9 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'application/octet-stream' }); // chunked, no length
       res.end(Buffer.concat([good.bytes, Buffer.from([1, 2, 3])]));
     })
-    .route('/flaky.onnx', (req, res, hit) => (hit <= 2 ? res.writeHead(503, { 'content-type': 'text/plain' }).end('busy') : serveFile(good)(req, res, hit)))
+    .route('/flaky.onnx', (req, res, hit) =>
+      hit <= 2 ? res.writeHead(503, { 'content-type': 'text/plain' }).end('busy') : serveFile(good)(req, res, hit),
+    )
     .route('/reset.onnx', (req, res, hit) => (hit <= 2 ? res.socket?.destroy() : serveFile(good)(req, res, hit)))
     .route('/gone.onnx', (_q, res) => res.writeHead(404, { 'content-type': 'text/plain' }).end('gone'))
     .route('/slow.onnx', serveSlowly(good, 16_384, 15))
@@ -86,7 +88,9 @@ describe('fetchVerifiedFile against a real HTTP server', () => {
   it('rejects a truncated body (Content-Length larger than the body, connection closed), retrying it first', async () => {
     const d = deps();
     let discarded = 0;
-    const e = await failure(fetchVerifiedFile(siteFile('/truncated.onnx'), 'cut', d, { onDiscard: (n) => (discarded += n) }));
+    const e = await failure(
+      fetchVerifiedFile(siteFile('/truncated.onnx'), 'cut', d, { onDiscard: (n) => (discarded += n) }),
+    );
     expect(e.kind).toBe('truncated');
     expect(e.message).toMatch(/^cut: the connection closed after .* of 300 kB/);
     expect(server.hitCount('/truncated.onnx')).toBe(3);
@@ -145,7 +149,9 @@ describe('fetchVerifiedFile against a real HTTP server', () => {
 
   it('reports offline without making a request, and classifies a fetch TypeError while offline as offline', async () => {
     const before = server.hitCount('/good.onnx');
-    const e = await failure(fetchVerifiedFile(siteFile('/good.onnx'), 'off', deps({ network: { onLine: () => false } })));
+    const e = await failure(
+      fetchVerifiedFile(siteFile('/good.onnx'), 'off', deps({ network: { onLine: () => false } })),
+    );
     expect(e.kind).toBe('offline');
     expect(e.message).toMatch(/you are offline.*Retry/);
     expect(server.hitCount('/good.onnx')).toBe(before);
@@ -164,7 +170,9 @@ describe('fetchVerifiedFile against a real HTTP server', () => {
   it('streams a slow response with monotonic progress whose bytes add up, rate and time left', async () => {
     const events: DownloadProgress[] = [];
     const meter = new ProgressMeter(good.bytes.length);
-    await fetchVerifiedFile(siteFile('/slow.onnx'), 'slow', deps(), { onChunk: (n) => events.push(meter.add(n, 'model', 'site')) });
+    await fetchVerifiedFile(siteFile('/slow.onnx'), 'slow', deps(), {
+      onChunk: (n) => events.push(meter.add(n, 'model', 'site')),
+    });
     expect(events.length).toBeGreaterThan(5);
     for (let i = 1; i < events.length; i += 1) expect(events[i]!.loaded).toBeGreaterThan(events[i - 1]!.loaded);
     expect(events.at(-1)!.loaded).toBe(good.bytes.length);

@@ -14,7 +14,9 @@ describe('models/manifest.json', () => {
   it('validates and lists pocket and full-size models', () => {
     const tiers = [...entries.values()].map((e) => e.tier);
     expect(tiers).toContain('pocket');
-    expect([...entries.keys()]).toEqual(expect.arrayContaining(['sd-turbo', 'sd15-webnn-fp16', 'clip-vit-b32', 'gpt2']));
+    expect([...entries.keys()]).toEqual(
+      expect.arrayContaining(['sd-turbo', 'sd15-webnn-fp16', 'clip-vit-b32', 'gpt2']),
+    );
   });
 
   it('every pocket file exists with the stated bytes and SHA-256 (hashed here with node:crypto)', () => {
@@ -51,7 +53,10 @@ describe('models/manifest.json', () => {
     expect(unet.sitePath).toBe(mirrorPath('sd-turbo', 'unet/model.onnx'));
     expect(unet.sitePath).toBe('/models-mirror/sd-turbo/unet/model.onnx');
     const sd15 = entries.get('sd15-webnn-fp16')!;
-    expect(sd15.files.find((f) => f.role === 'unet')!.io.inputs['sample']).toEqual({ dtype: 'float16', shape: [2, 4, 64, 64] });
+    expect(sd15.files.find((f) => f.role === 'unet')!.io.inputs['sample']).toEqual({
+      dtype: 'float16',
+      shape: [2, 4, 64, 64],
+    });
     const gpt2 = entries.get('gpt2')!.files[0]!;
     expect(Object.keys(gpt2.io.inputs).filter((n) => n.startsWith('past_key_values.'))).toHaveLength(24);
     expect(gpt2.io.inputs['position_ids']!.optional).toBe(true);
@@ -94,11 +99,13 @@ describe('manifest schema', () => {
     expectInvalid(doc2, /symbolic dimension/);
   });
 
-  it('accepts exporters\' dim names and files without a contract only when they are not .onnx', () => {
+  it("accepts exporters' dim names and files without a contract only when they are not .onnx", () => {
     const doc = clone();
     doc.models['gpt2'].files.decoder.inputs.input_ids.shape = ['Addlast_hidden_state_dim_0', 3];
     doc.models['gpt2'].files.tokenizer = { path: 'tokenizer.json', bytes: null, bytesApprox: 2_100_000, sha256: null };
-    const tokenizer = parseManifest(doc).get('gpt2')!.files.find((f) => f.role === 'tokenizer')!;
+    const tokenizer = parseManifest(doc)
+      .get('gpt2')!
+      .files.find((f) => f.role === 'tokenizer')!;
     expect(tokenizer.io).toEqual({ inputs: {}, outputs: {} });
     expect(tokenizer.sitePath).toBe('/models-mirror/gpt2/tokenizer.json');
     const doc2 = clone();
@@ -128,7 +135,14 @@ describe('manifest schema', () => {
     doc.models['sd-turbo'].files.tokenizer.hub.revision = 'main';
     expect(() => parseManifest(doc)).toThrow(/sd-turbo\.files\.tokenizer\.hub\.revision: revision: a 40-hex commit id/);
     doc.models['sd-turbo'].files.tokenizer.hub.revision = 'd'.repeat(40);
-    expect(hubUrl(parseManifest(doc).get('sd-turbo')!.files.find((f) => f.role === 'tokenizer')!, 'http://h')).toBe(`http://h/Xenova/clip-vit-base-patch32/resolve/${'d'.repeat(40)}/tokenizer.json`);
+    expect(
+      hubUrl(
+        parseManifest(doc)
+          .get('sd-turbo')!
+          .files.find((f) => f.role === 'tokenizer')!,
+        'http://h',
+      ),
+    ).toBe(`http://h/Xenova/clip-vit-base-patch32/resolve/${'d'.repeat(40)}/tokenizer.json`);
   });
 
   it('a pinned full-size entry becomes loadable and gets a Hub resolve URL', () => {
@@ -137,7 +151,10 @@ describe('manifest schema', () => {
     doc.models['gpt2'].hub.revision = rev;
     doc.models['gpt2'].files.decoder.bytes = 128_000_123;
     doc.models['gpt2'].files.decoder.sha256 = 'b'.repeat(64);
-    expect(loadability(parseManifest(doc).get('gpt2')!)).toMatchObject({ loadable: false, reason: expect.stringMatching(/unknown tokenizer \(size, SHA-256\); tokenizer_config/) });
+    expect(loadability(parseManifest(doc).get('gpt2')!)).toMatchObject({
+      loadable: false,
+      reason: expect.stringMatching(/unknown tokenizer \(size, SHA-256\); tokenizer_config/),
+    });
     for (const role of ['tokenizer', 'tokenizer_config']) {
       doc.models['gpt2'].files[role].bytes = 1000;
       doc.models['gpt2'].files[role].sha256 = 'c'.repeat(64);

@@ -39,8 +39,18 @@ function manifestDoc(overrides: { unetSha?: string } = {}) {
   const turbo = doc.models['sd-turbo'];
   turbo.hub = { repo: 'owner/sd-test', revision: REV };
   turbo.files = {
-    unet: { ...turbo.files.unet, path: 'unet/model.onnx', bytes: unet.bytes.length, sha256: overrides.unetSha ?? unet.sha256 },
-    vae_decoder: { ...turbo.files.vae_decoder, path: 'vae_decoder/model.onnx', bytes: vae.bytes.length, sha256: vae.sha256 },
+    unet: {
+      ...turbo.files.unet,
+      path: 'unet/model.onnx',
+      bytes: unet.bytes.length,
+      sha256: overrides.unetSha ?? unet.sha256,
+    },
+    vae_decoder: {
+      ...turbo.files.vae_decoder,
+      path: 'vae_decoder/model.onnx',
+      bytes: vae.bytes.length,
+      sha256: vae.sha256,
+    },
   };
   return doc;
 }
@@ -50,7 +60,9 @@ beforeAll(async () => {
   server
     .route(`/owner/sd-test/resolve/${REV}/unet/model.onnx`, hubRoute(unet, true))
     .route(`/owner/sd-test/resolve/${REV}/vae_decoder/model.onnx`, hubRoute(vae, false))
-    .route(`/html/owner/sd-test/resolve/${REV}/unet/model.onnx`, (_q, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html>'));
+    .route(`/html/owner/sd-test/resolve/${REV}/unet/model.onnx`, (_q, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html>'),
+    );
   await server.start();
 });
 afterAll(async () => {
@@ -63,7 +75,13 @@ describe('models:pull', () => {
     const manifest = join(dir, 'manifest.json');
     writeFileSync(manifest, JSON.stringify(manifestDoc()));
     const mirror = join(dir, 'mirror');
-    const env = { ...process.env, DSBS_HUB_URL: server.base, DSBS_MANIFEST: manifest, DSBS_MIRROR_DIR: mirror, DSBS_PULL_BACKOFF_MS: '10' };
+    const env = {
+      ...process.env,
+      DSBS_HUB_URL: server.base,
+      DSBS_MANIFEST: manifest,
+      DSBS_MIRROR_DIR: mirror,
+      DSBS_PULL_BACKOFF_MS: '10',
+    };
     const { stdout } = await run('npm', ['run', '--silent', 'models:pull', '--', 'sd-turbo'], { env, timeout: 60_000 });
     expect(readFileSync(join(mirror, 'sd-turbo/unet/model.onnx')).equals(unet.bytes)).toBe(true);
     expect(readFileSync(join(mirror, 'sd-turbo/vae_decoder/model.onnx')).equals(vae.bytes)).toBe(true);
@@ -85,7 +103,9 @@ describe('models:pull', () => {
 
   it('the CLI refuses an unpinned model with the manifest reason and a non-zero exit', async () => {
     const env = { ...process.env, DSBS_HUB_URL: server.base, DSBS_MIRROR_DIR: join(dir, 'unused') };
-    const err = await run('npm', ['run', '--silent', 'models:pull', '--', 'gpt2'], { env, timeout: 60_000 }).catch((e: { code: number; stderr: string }) => e);
+    const err = await run('npm', ['run', '--silent', 'models:pull', '--', 'gpt2'], { env, timeout: 60_000 }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect((err as { code: number }).code).toBe(1);
     expect((err as { stderr: string }).stderr).toMatch(/GPT-2 .* is listed but not pinned yet/);
     expect(existsSync(join(dir, 'unused'))).toBe(false);
@@ -95,7 +115,9 @@ describe('models:pull', () => {
     const entries = parseManifest(manifestDoc({ unetSha: 'e'.repeat(64) }));
     const mirror = join(dir, 'bad');
     const opts = { mirrorDir: mirror, hubBase: server.base, baseDelayMs: 10 };
-    await expect(pullModel(entries.get('sd-turbo')!, opts)).rejects.toThrow(/SHA-256 [0-9a-f]{64} differs from the manifest's e{64}; the file was deleted/);
+    await expect(pullModel(entries.get('sd-turbo')!, opts)).rejects.toThrow(
+      /SHA-256 [0-9a-f]{64} differs from the manifest's e{64}; the file was deleted/,
+    );
     expect(existsSync(join(mirror, 'sd-turbo/unet/model.onnx'))).toBe(false);
     expect(existsSync(join(mirror, 'sd-turbo/unet/model.onnx.part'))).toBe(false);
     const good = parseManifest(manifestDoc()).get('sd-turbo')!;

@@ -53,26 +53,32 @@ export class FaultServer {
   }
 }
 
-export const serveFile = (file: TestFile): Handler => (req, res) => {
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.bytes.length) });
-  res.end(req.method === 'HEAD' ? undefined : file.bytes);
-};
+export const serveFile =
+  (file: TestFile): Handler =>
+  (req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.bytes.length) });
+    res.end(req.method === 'HEAD' ? undefined : file.bytes);
+  };
 
 /** Announces the full length, sends a part, then drops the connection. */
-export const serveTruncated = (file: TestFile, sent: number): Handler => (_req, res) => {
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.bytes.length) });
-  res.write(file.bytes.subarray(0, sent), () => setTimeout(() => res.socket?.destroy(), 10));
-};
+export const serveTruncated =
+  (file: TestFile, sent: number): Handler =>
+  (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.bytes.length) });
+    res.write(file.bytes.subarray(0, sent), () => setTimeout(() => res.socket?.destroy(), 10));
+  };
 
 /** Sends the file in chunks with a pause between them. */
-export const serveSlowly = (file: TestFile, chunk: number, pauseMs: number): Handler => (_req, res) => {
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.bytes.length) });
-  let offset = 0;
-  const next = () => {
-    if (offset >= file.bytes.length) return void res.end();
-    res.write(file.bytes.subarray(offset, offset + chunk));
-    offset += chunk;
-    setTimeout(next, pauseMs);
+export const serveSlowly =
+  (file: TestFile, chunk: number, pauseMs: number): Handler =>
+  (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.bytes.length) });
+    let offset = 0;
+    const next = () => {
+      if (offset >= file.bytes.length) return void res.end();
+      res.write(file.bytes.subarray(offset, offset + chunk));
+      offset += chunk;
+      setTimeout(next, pauseMs);
+    };
+    next();
   };
-  next();
-};

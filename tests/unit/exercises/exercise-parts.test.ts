@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { closeMarker, openMarker, splitExerciseParts, unwrapSingleParagraph } from '../../../src/lib/exercises/exercise-parts';
+import {
+  closeMarker,
+  openMarker,
+  splitExerciseParts,
+  unwrapSingleParagraph,
+} from '../../../src/lib/exercises/exercise-parts';
 
 const hint = (html: string) => `${openMarker('hint')}${html}${closeMarker('hint')}`;
 const solution = (html: string) => `${openMarker('solution')}${html}${closeMarker('solution')}`;
@@ -28,7 +33,12 @@ describe('splitExerciseParts', () => {
   });
 
   it('leaves prose alone when there are no parts, and removes paragraphs left empty', () => {
-    expect(splitExerciseParts('<p>Only prose.</p>')).toEqual({ prose: '<p>Only prose.</p>', hints: [], solutions: [], choices: [] });
+    expect(splitExerciseParts('<p>Only prose.</p>')).toEqual({
+      prose: '<p>Only prose.</p>',
+      hints: [],
+      solutions: [],
+      choices: [],
+    });
     expect(splitExerciseParts(`<p>${hint('h')}</p><p>Q</p>`).prose).toBe('<p>Q</p>');
   });
 

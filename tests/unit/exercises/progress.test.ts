@@ -85,7 +85,10 @@ describe('progress store: recording', () => {
       updatedAt: '2026-01-01T00:00:05.000Z',
     });
     expect(store.get('ddpm-b')?.status).toBe('done');
-    expect(stored(storage)).toMatchObject({ version: 1, exercises: { 'ddpm-a': { attempts: 2 }, 'ddpm-b': { status: 'done' } } });
+    expect(stored(storage)).toMatchObject({
+      version: 1,
+      exercises: { 'ddpm-a': { attempts: 2 }, 'ddpm-b': { status: 'done' } },
+    });
     expect(store.persistent).toBe(true);
   });
 
@@ -234,7 +237,11 @@ describe('progress store: export and import', () => {
     store.recordAttempt('ddpm-a', 'ddpm', '0.5', true);
     store.setDone('ddim-b', 'ddim', true);
     const exported = JSON.parse(store.exportJson());
-    expect(exported).toMatchObject({ format: 'dsbs-progress', version: 1, exercises: { 'ddpm-a': { lastAnswer: '0.5' }, 'ddim-b': { status: 'done' } } });
+    expect(exported).toMatchObject({
+      format: 'dsbs-progress',
+      version: 1,
+      exercises: { 'ddpm-a': { lastAnswer: '0.5' }, 'ddim-b': { status: 'done' } },
+    });
     expect(Number.isNaN(Date.parse(exported.exportedAt))).toBe(false);
 
     const other = setup().store;
@@ -293,7 +300,16 @@ describe('progress store: export and import', () => {
         version: 1,
         exportedAt: '2026-01-01T00:00:00Z',
         exercises: {
-          'ddpm-a': { chapter: 'ddpm', status: 'done', lastAnswer: null, attempts: 0, hintsRevealed: 1, solutionRevealed: true, updatedAt: '2026-01-01T00:00:00Z', extra: '<script>' },
+          'ddpm-a': {
+            chapter: 'ddpm',
+            status: 'done',
+            lastAnswer: null,
+            attempts: 0,
+            hintsRevealed: 1,
+            solutionRevealed: true,
+            updatedAt: '2026-01-01T00:00:00Z',
+            extra: '<script>',
+          },
         },
       }),
     );

@@ -18,7 +18,10 @@ import { openPocketModel, type PocketModel } from './pocket-runner';
 let unet: PocketModel;
 let classifier: PocketModel;
 beforeAll(async () => {
-  [unet, classifier] = await Promise.all([openPocketModel('shapes-unet.onnx'), openPocketModel('shapes-noisy-classifier-grad.onnx')]);
+  [unet, classifier] = await Promise.all([
+    openPocketModel('shapes-unet.onnx'),
+    openPocketModel('shapes-noisy-classifier-grad.onnx'),
+  ]);
 });
 afterAll(async () => {
   await unet?.close();
@@ -61,7 +64,14 @@ describe('guided sampling over the ONNX files', () => {
       const guided = await sampleClassifierGuided(unet.run, classifier.run, { ...base, sampler, scale: 0 });
       expect(unet.calls() - unetBefore).toBe(2);
       expect(classifier.calls() - classifierBefore).toBe(2);
-      const plain = new TextToImageRun(unet.run, { caption: '', weight: 0, sampler, steps: 2, seed: base.seed, samples: 1 });
+      const plain = new TextToImageRun(unet.run, {
+        caption: '',
+        weight: 0,
+        sampler,
+        steps: 2,
+        seed: base.seed,
+        samples: 1,
+      });
       await plain.runToEnd();
       expect(Array.from(guided.sample)).toEqual(Array.from(plain.latest));
       if (sampler === 'ddim') {

@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCaption } from '../../../src/lib/shapes-world/caption';
 import { evaluatorHeads } from '../../../src/lib/pocket/evaluation';
 import { parseEvalTable } from '../../../src/lib/pocket/eval-table';
-import { runFidelitySweep, smallestAllMatchWeight, summariseBatch, type SweepRow } from '../../../src/lib/pocket/fidelity-diversity';
+import {
+  runFidelitySweep,
+  smallestAllMatchWeight,
+  summariseBatch,
+  type SweepRow,
+} from '../../../src/lib/pocket/fidelity-diversity';
 import { SamplingCancelled } from '../../../src/lib/pocket/sampling-run';
 import { openPocketModel, type PocketModel } from './pocket-runner';
 
@@ -58,7 +63,14 @@ describe('summariseBatch', () => {
       { objectCount: 1, colourA: 0, shapeA: 0, colourB: 2, shapeB: 1, axis: 1 },
       { objectCount: 1, colourA: 2, shapeA: 1, colourB: 0, shapeB: 0, axis: 1 },
     ]);
-    const row = summariseBatch(0, attributes('a red circle above a blue square'), logits, new Float32Array(2 * 256), new Uint8Array(0), 2);
+    const row = summariseBatch(
+      0,
+      attributes('a red circle above a blue square'),
+      logits,
+      new Float32Array(2 * 256),
+      new Uint8Array(0),
+      2,
+    );
     expect(row.bothObjects).toBe(1);
     expect(row.relation).toBe(0.5);
     expect(row.colour).toBeNull();
@@ -77,7 +89,10 @@ describe('runFidelitySweep over the ONNX files', () => {
   let unet: PocketModel;
   let evaluator: PocketModel;
   beforeAll(async () => {
-    [unet, evaluator] = await Promise.all([openPocketModel('shapes-unet.onnx'), openPocketModel('shapes-evaluator.onnx')]);
+    [unet, evaluator] = await Promise.all([
+      openPocketModel('shapes-unet.onnx'),
+      openPocketModel('shapes-evaluator.onnx'),
+    ]);
   });
   afterAll(async () => {
     await unet?.close();
@@ -89,7 +104,10 @@ describe('runFidelitySweep over the ONNX files', () => {
 
   it('one row per w with a verdict and an image per sample; progress counts every step', async () => {
     const progress: [number, number][] = [];
-    const rows = await runFidelitySweep(unet.run, evaluator.run, { ...options, onProgress: (d, t) => progress.push([d, t]) });
+    const rows = await runFidelitySweep(unet.run, evaluator.run, {
+      ...options,
+      onProgress: (d, t) => progress.push([d, t]),
+    });
     expect(rows.map((r) => r.w)).toEqual([0, 3]);
     for (const row of rows) {
       expect(row.verdicts).toHaveLength(2);
@@ -110,17 +128,36 @@ describe('runFidelitySweep over the ONNX files', () => {
 
   it('stops when its signal is aborted', async () => {
     const controller = new AbortController();
-    const run = runFidelitySweep(unet.run, evaluator.run, { ...options, signal: controller.signal, onProgress: (done) => done === 1 && controller.abort() });
+    const run = runFidelitySweep(unet.run, evaluator.run, {
+      ...options,
+      signal: controller.signal,
+      onProgress: (done) => done === 1 && controller.abort(),
+    });
     await expect(run).rejects.toBeInstanceOf(SamplingCancelled);
   });
 });
 
 describe('parseEvalTable', () => {
   const table = {
-    model: 'shapes-unet', modelSha256: 'ab', sampler: 'ddim', steps: 50, samplesPerCaption: 8, seed: 0,
+    model: 'shapes-unet',
+    modelSha256: 'ab',
+    sampler: 'ddim',
+    steps: 50,
+    samplesPerCaption: 8,
+    seed: 0,
     captions: { one: ['a small red triangle'], two: ['a red circle above a blue square'] },
     rows: [
-      { w: 3, colour: 1, shape: 0.5, size: 0.75, position: null, bothObjects: 0.25, relation: 0, diversity: 3.5, oneObjectAll: 0.5 },
+      {
+        w: 3,
+        colour: 1,
+        shape: 0.5,
+        size: 0.75,
+        position: null,
+        bothObjects: 0.25,
+        relation: 0,
+        diversity: 3.5,
+        oneObjectAll: 0.5,
+      },
       { w: 0, colour: 0.9, shape: 0.25, size: 0.5, position: 0.5, bothObjects: 0, relation: 0, diversity: 5 },
     ],
   };
@@ -138,8 +175,14 @@ describe('parseEvalTable', () => {
   it('refuses anything else with a reason', () => {
     expect(parseEvalTable(null)).toMatchObject({ ok: false });
     expect(parseEvalTable({ ...table, rows: undefined })).toMatchObject({ ok: false, reason: /rows/ });
-    expect(parseEvalTable({ ...table, rows: [{ ...table.rows[0], colour: 1.5 }] })).toMatchObject({ ok: false, reason: /colour/ });
-    expect(parseEvalTable({ ...table, rows: [{ ...table.rows[0], w: 'x' }] })).toMatchObject({ ok: false, reason: /w/ });
+    expect(parseEvalTable({ ...table, rows: [{ ...table.rows[0], colour: 1.5 }] })).toMatchObject({
+      ok: false,
+      reason: /colour/,
+    });
+    expect(parseEvalTable({ ...table, rows: [{ ...table.rows[0], w: 'x' }] })).toMatchObject({
+      ok: false,
+      reason: /w/,
+    });
     expect(parseEvalTable({ ...table, captions: { one: [] } })).toMatchObject({ ok: false, reason: /captions/ });
   });
 });

@@ -43,8 +43,12 @@ describe('the mixture', () => {
   it('noisy densities integrate to 1, and tend to N(0, I) as ᾱ → 0', () => {
     const extent = 6;
     const size = 300;
-    const cell = (2 * extent / size) ** 2;
-    for (const [classIndex, alphaBar] of [[0, 1], [2, 0.5], [null, 0.05]] as const) {
+    const cell = ((2 * extent) / size) ** 2;
+    for (const [classIndex, alphaBar] of [
+      [0, 1],
+      [2, 0.5],
+      [null, 0.05],
+    ] as const) {
       let total = 0;
       for (let i = 0; i < size; i++) {
         for (let j = 0; j < size; j++) {
@@ -74,12 +78,20 @@ describe('the mixture', () => {
 
 describe('sampling the ONNX model', () => {
   it('pocketSampler + CFG reproduce the PyTorch reference run (golden case w = 3)', async () => {
-    const golden = parseGolden(parseBundle(goldenJson, readFileSync('models/pocket/fixtures/mixture2d-mlp.golden.bin')));
+    const golden = parseGolden(
+      parseBundle(goldenJson, readFileSync('models/pocket/fixtures/mixture2d-mlp.golden.bin')),
+    );
     const c = golden.cases.find((g) => g.kind === 'class-cfg' && g.w === 3 && g.eta === 0)!;
     expect(c).toBeDefined();
     if (c.kind !== 'class-cfg') throw new Error('unexpected case');
     const sampler = pocketSampler('ddim', c.numInferenceSteps, false);
-    const epsilon = classifierFreeGuidance(model.run, { itemShape: [2], conditionInput: 'label', condition: Int32Array.of(c.label), nullCondition: Int32Array.of(NULL_LABEL), weight: 3 });
+    const epsilon = classifierFreeGuidance(model.run, {
+      itemShape: [2],
+      conditionInput: 'label',
+      condition: Int32Array.of(c.label),
+      nullCondition: Int32Array.of(NULL_LABEL),
+      weight: 3,
+    });
     const x0 = await sampleAsync(sampler, epsilon, c.xT);
     let worst = 0;
     for (let i = 0; i < x0.length; i++) worst = Math.max(worst, Math.abs(x0[i]! - c.x0[i]!));
@@ -129,6 +141,8 @@ describe('sampling the ONNX model', () => {
   });
 
   it('refuses a class outside 0…3', async () => {
-    await expect(sampleMixtureGuided(model.run, { sampler: 'ddim', steps: 2, seed: 0, particles: 2, classIndex: 4, weight: 0 })).rejects.toThrow(/Class must be/);
+    await expect(
+      sampleMixtureGuided(model.run, { sampler: 'ddim', steps: 2, seed: 0, particles: 2, classIndex: 4, weight: 0 }),
+    ).rejects.toThrow(/Class must be/);
   });
 });

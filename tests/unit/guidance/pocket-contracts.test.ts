@@ -12,7 +12,12 @@ describe('guidance widget contracts', () => {
       const session = await createSession(readFileSync(`models/pocket/${id}.onnx`), { backend: 'wasm', numThreads: 1 });
       try {
         expect(checkContract(sessionContract(session), POCKET_CONTRACTS[id], id)).toEqual({ ok: true });
-        const wrongRank = { ...POCKET_CONTRACTS[id], outputs: Object.fromEntries(Object.keys(POCKET_CONTRACTS[id].outputs).map((name) => [name, { dtype: 'float32', shape: ['batch'] }])) };
+        const wrongRank = {
+          ...POCKET_CONTRACTS[id],
+          outputs: Object.fromEntries(
+            Object.keys(POCKET_CONTRACTS[id].outputs).map((name) => [name, { dtype: 'float32', shape: ['batch'] }]),
+          ),
+        };
         expect(checkContract(sessionContract(session), wrongRank, id).ok).toBe(false);
       } finally {
         await dispose(session);

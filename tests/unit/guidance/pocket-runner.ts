@@ -11,7 +11,10 @@ export interface PocketModel {
 }
 
 export async function openPocketModel(file: string): Promise<PocketModel> {
-  const session: OrtSession = await createSession(readFileSync(`models/pocket/${file}`), { backend: 'wasm', numThreads: 1 });
+  const session: OrtSession = await createSession(readFileSync(`models/pocket/${file}`), {
+    backend: 'wasm',
+    numThreads: 1,
+  });
   let calls = 0;
   return {
     run: (feeds) => {

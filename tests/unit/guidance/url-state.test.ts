@@ -10,7 +10,12 @@ import { isHeldOut, parseCaption } from '../../../src/lib/shapes-world';
 describe('g2.', () => {
   it('reads, clamps and writes', () => {
     expect(guidance2dUrl.read('')).toMatchObject({ cls: 1, w: 3, sampler: 'ddim', compare: true });
-    expect(guidance2dUrl.read('?g2.w=-7&g2.cls=9&g2.steps=20&g2.step=200')).toMatchObject({ w: -1, cls: 3, steps: 20, step: 20 });
+    expect(guidance2dUrl.read('?g2.w=-7&g2.cls=9&g2.steps=20&g2.step=200')).toMatchObject({
+      w: -1,
+      cls: 3,
+      steps: 20,
+      step: 20,
+    });
     const search = guidance2dUrl.write({ ...guidance2dUrl.defaults(), w: 1.5, compare: false }, '?x=1');
     expect(new URLSearchParams(search).get('g2.w')).toBe('1.5');
     expect(new URLSearchParams(search).get('g2.compare')).toBe('0');
@@ -48,10 +53,16 @@ describe('fd.', () => {
 describe('urlNote', () => {
   it('names exactly the parameters that were not used as written', () => {
     expect(invalidUrlKeys(guidance2dUrl, '?g2.w=3.0&g2.compare=true&g2.cls=2&g2.sampler=ddpm')).toEqual([]);
-    expect(invalidUrlKeys(guidance2dUrl, '?g2.w=abc&g2.cls=9&g2.sampler=%3Cb%3E&other=1')).toEqual(['g2.cls', 'g2.w', 'g2.sampler']);
+    expect(invalidUrlKeys(guidance2dUrl, '?g2.w=abc&g2.cls=9&g2.sampler=%3Cb%3E&other=1')).toEqual([
+      'g2.cls',
+      'g2.w',
+      'g2.sampler',
+    ]);
     expect(invalidUrlKeys(classifierGuidanceUrl, '?cg.n=7&cg.s=2')).toEqual(['cg.n']);
     expect(urlNote(guidance2dUrl, '')).toBe('');
-    expect(urlNote(classifierGuidanceUrl, '?cg.s=-5')).toBe("The link's cg.s was not valid; a default or the nearest allowed value is shown instead.");
+    expect(urlNote(classifierGuidanceUrl, '?cg.s=-5')).toBe(
+      "The link's cg.s was not valid; a default or the nearest allowed value is shown instead.",
+    );
     expect(urlNote(guidance2dUrl, '?g2.w=x&g2.cls=x')).toContain('g2.cls and g2.w were not valid');
   });
 });

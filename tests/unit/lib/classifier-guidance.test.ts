@@ -48,7 +48,11 @@ describe('classifier guidance (Dhariwal & Nichol 2021, eq. 14)', () => {
   it('adds s·∇ₓ log p to the score: −ε̃/√(1 − ᾱ) = −ε/√(1 − ᾱ) + s·∇ₓ log p', () => {
     const eps = [0.3, -1.1, 2.4];
     const grad = [5, -0.25, 0.8];
-    for (const [alphaBar, s] of [[0.9, 3], [0.2, 10], [0.001, 0.5]] as const) {
+    for (const [alphaBar, s] of [
+      [0.9, 3],
+      [0.2, 10],
+      [0.001, 0.5],
+    ] as const) {
       const guided = classifierGuidedEpsilon(eps, grad, alphaBar, s);
       const b = Math.sqrt(1 - alphaBar);
       for (let i = 0; i < eps.length; i++) expect(-guided[i]! / b).toBeCloseTo(-eps[i]! / b + s * grad[i]!, 4);

@@ -63,7 +63,14 @@ describe('posterior q(x_{t−1} | x_t, x₀)', () => {
   it('equals the product of Gaussians q(x_t|x_{t−1})·q(x_{t−1}|x₀), computed by completing the square', () => {
     for (const schedName of ['linear', 'squaredcos_cap_v2'] as const) {
       const s = createSchedule({ betaSchedule: schedName });
-      for (const [t, prev] of [[1, 0], [10, 9], [500, 499], [998, 997], [999, 979], [520, 500]] as const) {
+      for (const [t, prev] of [
+        [1, 0],
+        [10, 9],
+        [500, 499],
+        [998, 997],
+        [999, 979],
+        [520, 500],
+      ] as const) {
         // Independent: ᾱ by explicit product; one "big step" from prev to t has α = ᾱ_t/ᾱ_prev.
         let abPrev = 1;
         for (let i = 0; i <= prev; i++) abPrev *= 1 - s.betas[i]!;
@@ -104,7 +111,11 @@ describe('parameterisations (ε, x₀, v)', () => {
     const xt = x0.map((x, i) => Math.sqrt(ab) * x + Math.sqrt(1 - ab) * eps[i]!);
     const v = x0.map((x, i) => Math.sqrt(ab) * eps[i]! - Math.sqrt(1 - ab) * x); // Salimans & Ho 2022
     it(`recover (x₀, ε) from each prediction type at ᾱ = ${ab}`, () => {
-      for (const [type, output] of [['epsilon', eps], ['sample', x0], ['v_prediction', v]] as const) {
+      for (const [type, output] of [
+        ['epsilon', eps],
+        ['sample', x0],
+        ['v_prediction', v],
+      ] as const) {
         const r = predictionToX0AndEpsilon(type, output, xt, ab);
         for (let i = 0; i < 4; i++) {
           expect(r.x0[i]).toBeCloseTo(x0[i]!, 4);

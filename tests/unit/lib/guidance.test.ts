@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { guidanceScaleToWeight, guidanceWeightToScale, guideWithScale, guideWithWeight } from '../../../src/lib/guidance.ts';
+import {
+  guidanceScaleToWeight,
+  guidanceWeightToScale,
+  guideWithScale,
+  guideWithWeight,
+} from '../../../src/lib/guidance.ts';
 
 const cond = [0.5, -1.25, 2, 0];
 const uncond = [0.25, 0.75, -1, 3];

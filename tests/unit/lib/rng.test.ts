@@ -1,6 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, deriveSeed, normalizeSeed, portableLog, rngFingerprint, xoshiro128StarStar } from '../../../src/lib/rng.ts';
-import { correlation, excessKurtosis, ksCritical, ksStatistic, normalCdf, sampleMean, sampleVariance, skewness } from './stats.ts';
+import {
+  createRng,
+  deriveSeed,
+  normalizeSeed,
+  portableLog,
+  rngFingerprint,
+  xoshiro128StarStar,
+} from '../../../src/lib/rng.ts';
+import {
+  correlation,
+  excessKurtosis,
+  ksCritical,
+  ksStatistic,
+  normalCdf,
+  sampleMean,
+  sampleVariance,
+  skewness,
+} from './stats.ts';
 
 /** Reference xoshiro128** written from the published algorithm with BigInt arithmetic. */
 function referenceXoshiro(state: [number, number, number, number], count: number): number[] {
@@ -57,7 +73,9 @@ describe('portableLog', () => {
     const rng = createRng(8);
     for (let i = 0; i < 20000; i++) {
       const x = rng.uniform() || 0.5;
-      expect(Math.abs(portableLog(x) - Math.log(x))).toBeLessThanOrEqual(4.5e-16 * Math.max(Math.abs(Math.log(x)), 1e-3));
+      expect(Math.abs(portableLog(x) - Math.log(x))).toBeLessThanOrEqual(
+        4.5e-16 * Math.max(Math.abs(Math.log(x)), 1e-3),
+      );
     }
   });
 
@@ -124,7 +142,12 @@ describe('createRng', () => {
     const b = createRng(2).fillNormal(new Float64Array(n));
     const c = createRng(1).fork(0).fillNormal(new Float64Array(n));
     const d = createRng(1).fork(1).fillNormal(new Float64Array(n));
-    for (const [x, y] of [[a, b], [a, c], [a, d], [c, d]] as const) {
+    for (const [x, y] of [
+      [a, b],
+      [a, c],
+      [a, d],
+      [c, d],
+    ] as const) {
       expect(Math.abs(correlation(x, y))).toBeLessThan(bound);
     }
     // Lag-1 autocorrelation within one stream.

@@ -53,7 +53,13 @@ function exactModel(prediction: PredictionType) {
     });
 }
 
-function sampleData(sampler: Sampler, steps: number, prediction: PredictionType, n: number, seed: number): Float32Array {
+function sampleData(
+  sampler: Sampler,
+  steps: number,
+  prediction: PredictionType,
+  n: number,
+  seed: number,
+): Float32Array {
   sampler.setTimesteps(steps);
   const rng = createRng(seed);
   return runDenoisingLoop(sampler, exactModel(prediction), rng.fork(0).normalArray(n), rng.fork(1));
@@ -75,16 +81,72 @@ describe('full denoising loops on 1-D Gaussian data with the exact ε-predictor'
   const cases: [string, SamplerName, object, number, PredictionType, number, number][] = [
     // name, sampler, options, steps, prediction, mean tolerance, variance relative tolerance (discretisation)
     ['DDPM, 1000 steps', 'ddpm', { clipSample: false }, 1000, 'epsilon', 0.005, 0.03],
-    ['DDPM, 1000 steps, fixed_large, v-prediction', 'ddpm', { clipSample: false, varianceType: 'fixed_large', predictionType: 'v_prediction' }, 1000, 'v_prediction', 0.005, 0.03],
-    ['DDPM, 500 steps, x₀-prediction, trailing', 'ddpm', { clipSample: false, predictionType: 'sample', timestepSpacing: 'trailing' }, 500, 'sample', 0.005, 0.04],
-    ['DDIM η = 0, 250 steps, leading + offset 1', 'ddim', { clipSample: false, stepsOffset: 1 }, 250, 'epsilon', 0.005, 0.04],
-    ['DDIM η = 1, 500 steps, trailing', 'ddim', { clipSample: false, eta: 1, timestepSpacing: 'trailing' }, 500, 'epsilon', 0.005, 0.04],
-    ['DDIM η = 0, 250 steps, v-prediction, linspace', 'ddim', { clipSample: false, predictionType: 'v_prediction', timestepSpacing: 'linspace' }, 250, 'v_prediction', 0.005, 0.04],
+    [
+      'DDPM, 1000 steps, fixed_large, v-prediction',
+      'ddpm',
+      { clipSample: false, varianceType: 'fixed_large', predictionType: 'v_prediction' },
+      1000,
+      'v_prediction',
+      0.005,
+      0.03,
+    ],
+    [
+      'DDPM, 500 steps, x₀-prediction, trailing',
+      'ddpm',
+      { clipSample: false, predictionType: 'sample', timestepSpacing: 'trailing' },
+      500,
+      'sample',
+      0.005,
+      0.04,
+    ],
+    [
+      'DDIM η = 0, 250 steps, leading + offset 1',
+      'ddim',
+      { clipSample: false, stepsOffset: 1 },
+      250,
+      'epsilon',
+      0.005,
+      0.04,
+    ],
+    [
+      'DDIM η = 1, 500 steps, trailing',
+      'ddim',
+      { clipSample: false, eta: 1, timestepSpacing: 'trailing' },
+      500,
+      'epsilon',
+      0.005,
+      0.04,
+    ],
+    [
+      'DDIM η = 0, 250 steps, v-prediction, linspace',
+      'ddim',
+      { clipSample: false, predictionType: 'v_prediction', timestepSpacing: 'linspace' },
+      250,
+      'v_prediction',
+      0.005,
+      0.04,
+    ],
     ['Euler, 250 steps (linspace)', 'euler', {}, 250, 'epsilon', 0.005, 0.04],
-    ['Euler, 250 steps, leading, v-prediction', 'euler', { timestepSpacing: 'leading', stepsOffset: 1, predictionType: 'v_prediction' }, 250, 'v_prediction', 0.005, 0.04],
+    [
+      'Euler, 250 steps, leading, v-prediction',
+      'euler',
+      { timestepSpacing: 'leading', stepsOffset: 1, predictionType: 'v_prediction' },
+      250,
+      'v_prediction',
+      0.005,
+      0.04,
+    ],
     ['Euler with churn (Karras Alg. 2), 250 steps', 'euler', { sChurn: 10 }, 250, 'epsilon', 0.005, 0.04],
     ['Euler ancestral, 1000 steps', 'euler-ancestral', {}, 1000, 'epsilon', 0.005, 0.03],
-    ['Euler ancestral, 500 steps, trailing, v-prediction', 'euler-ancestral', { timestepSpacing: 'trailing', predictionType: 'v_prediction' }, 500, 'v_prediction', 0.005, 0.04],
+    [
+      'Euler ancestral, 500 steps, trailing, v-prediction',
+      'euler-ancestral',
+      { timestepSpacing: 'trailing', predictionType: 'v_prediction' },
+      500,
+      'v_prediction',
+      0.005,
+      0.04,
+    ],
   ];
   for (const [name, samplerName, options, steps, prediction, meanTol, varTol] of cases) {
     it(`${name}: samples have the data mean, variance and distribution`, () => {
@@ -140,7 +202,12 @@ describe('DDPM step', () => {
   });
 
   it('clips x̂₀ to ±clipSampleRange by default (diffusers clip_sample = true)', () => {
-    const r = new DDPMSampler({ clipSampleRange: 2 }).step(new Float32Array([-30, 30, 0]), 500, new Float32Array([0, 0, 1]), new Float32Array(3));
+    const r = new DDPMSampler({ clipSampleRange: 2 }).step(
+      new Float32Array([-30, 30, 0]),
+      500,
+      new Float32Array([0, 0, 1]),
+      new Float32Array(3),
+    );
     expect(Array.from(r.predOriginalSample.slice(0, 2))).toEqual([2, -2]);
   });
 
@@ -163,7 +230,13 @@ describe('dynamic thresholding (Saharia et al. 2022)', () => {
   });
 
   it('is applied by DDIM when thresholding is on (sampleSize = 2 for 2-D points)', () => {
-    const ddim = new DDIMSampler({ thresholding: true, dynamicThresholdingRatio: 1, sampleMaxValue: 5, sampleSize: 2, setAlphaToOne: true });
+    const ddim = new DDIMSampler({
+      thresholding: true,
+      dynamicThresholdingRatio: 1,
+      sampleMaxValue: 5,
+      sampleSize: 2,
+      setAlphaToOne: true,
+    });
     ddim.setTimesteps(10);
     const ab = alphaBars[900]!;
     // model output chosen so that x̂₀ = (4, 2) for the first point and (0.5, 0.5) for the second.
@@ -172,7 +245,9 @@ describe('dynamic thresholding (Saharia et al. 2022)', () => {
     const eps = new Float32Array(x0.map((v, i) => (xt[i]! - Math.sqrt(ab) * v) / Math.sqrt(1 - ab)));
     const r = ddim.step(eps, 900, xt);
     [1, 0.5, 0.5, 0.5].forEach((v, i) => expect(r.predOriginalSample[i]).toBeCloseTo(v, 4));
-    expect(() => new DDPMSampler({ thresholding: true, sampleSize: 3 }).step(new Float32Array(4), 0, new Float32Array(4))).toThrow(/multiple/);
+    expect(() =>
+      new DDPMSampler({ thresholding: true, sampleSize: 3 }).step(new Float32Array(4), 0, new Float32Array(4)),
+    ).toThrow(/multiple/);
   });
 });
 
@@ -182,7 +257,10 @@ describe('DDIM', () => {
     ddim.setTimesteps(50);
     const t = 500;
     const prev = 480;
-    expect(ddim.variance(t)).toBeCloseTo(((1 - alphaBars[prev]!) / (1 - alphaBars[t]!)) * (1 - alphaBars[t]! / alphaBars[prev]!), 12);
+    expect(ddim.variance(t)).toBeCloseTo(
+      ((1 - alphaBars[prev]!) / (1 - alphaBars[t]!)) * (1 - alphaBars[t]! / alphaBars[prev]!),
+      12,
+    );
   });
 
   it('η = 0 is deterministic and ignores noise', () => {
@@ -369,14 +447,27 @@ describe('createSampler', () => {
 
   it('rejects invalid names and options, listing the valid ones', () => {
     expect(() => createSampler('heun' as never)).toThrow(/'ddpm', 'ddim', 'euler', 'euler-ancestral'/);
-    expect(() => createSampler('ddpm', { varianceType: 'learned' as never })).toThrow(/'fixed_small', 'fixed_small_log', 'fixed_large'/);
-    expect(() => createSampler('ddim', { predictionType: 'x0' as never })).toThrow(/'epsilon', 'sample', 'v_prediction'/);
-    expect(() => createSampler('euler', { timestepSpacing: 'uniform' as never })).toThrow(/'leading', 'trailing', 'linspace'/);
+    expect(() => createSampler('ddpm', { varianceType: 'learned' as never })).toThrow(
+      /'fixed_small', 'fixed_small_log', 'fixed_large'/,
+    );
+    expect(() => createSampler('ddim', { predictionType: 'x0' as never })).toThrow(
+      /'epsilon', 'sample', 'v_prediction'/,
+    );
+    expect(() => createSampler('euler', { timestepSpacing: 'uniform' as never })).toThrow(
+      /'leading', 'trailing', 'linspace'/,
+    );
     expect(() => createSampler('ddim', { etaa: 1 } as never)).toThrow(/Unknown DDIM option 'etaa'.*eta/);
   });
 
   it("accepts one shared config for every sampler, ignoring other samplers' options (like diffusers' from_config)", () => {
-    const shared = { betaSchedule: 'scaled_linear', betaStart: 0.00085, betaEnd: 0.012, clipSample: false, eta: 0.5, sChurn: 0 } as const;
+    const shared = {
+      betaSchedule: 'scaled_linear',
+      betaStart: 0.00085,
+      betaEnd: 0.012,
+      clipSample: false,
+      eta: 0.5,
+      sChurn: 0,
+    } as const;
     for (const name of ['ddpm', 'ddim', 'euler', 'euler-ancestral'] as const) {
       const sampler = createSampler(name, shared as never);
       expect(sampler.schedule.config.betaSchedule).toBe('scaled_linear');

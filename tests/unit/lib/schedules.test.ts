@@ -79,7 +79,12 @@ describe('createSchedule', () => {
 
   it('rescaleBetasZeroSnr: ᾱ_T = 0, ᾱ_1 unchanged, √ᾱ an affine function of the original √ᾱ (Lin et al. 2024, Alg. 1)', () => {
     const original = createSchedule({ betaSchedule: 'scaled_linear', betaStart: 0.00085, betaEnd: 0.012 });
-    const rescaled = createSchedule({ betaSchedule: 'scaled_linear', betaStart: 0.00085, betaEnd: 0.012, rescaleBetasZeroSnr: true });
+    const rescaled = createSchedule({
+      betaSchedule: 'scaled_linear',
+      betaStart: 0.00085,
+      betaEnd: 0.012,
+      rescaleBetasZeroSnr: true,
+    });
     expect(rescaled.alphasCumprod[999]).toBeLessThan(1e-20);
     expect(rescaled.snr[999]).toBeLessThan(1e-20);
     expect(rescaled.alphasCumprod[0]).toBeCloseTo(original.alphasCumprod[0]!, 14);
@@ -98,9 +103,13 @@ describe('createSchedule', () => {
   });
 
   it('rejects invalid options with the list of valid values', () => {
-    expect(() => createSchedule({ betaSchedule: 'cosine' as never })).toThrow(/'linear', 'scaled_linear', 'squaredcos_cap_v2'/);
+    expect(() => createSchedule({ betaSchedule: 'cosine' as never })).toThrow(
+      /'linear', 'scaled_linear', 'squaredcos_cap_v2'/,
+    );
     expect(() => createSchedule({ numTrainTimesteps: 0 })).toThrow(/numTrainTimesteps/);
     expect(() => createSchedule({ betaStart: 1.5 })).toThrow(/betaStart/);
-    expect(() => createSchedule({ beta_schedule: 'linear' } as never)).toThrow(/valid options: numTrainTimesteps, betaStart/);
+    expect(() => createSchedule({ beta_schedule: 'linear' } as never)).toThrow(
+      /valid options: numTrainTimesteps, betaStart/,
+    );
   });
 });

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { add, axpy, clamp, column, linearCombination, mean, quantile, scale, std, subtract, variance } from '../../../src/lib/tensor.ts';
+import {
+  add,
+  axpy,
+  clamp,
+  column,
+  linearCombination,
+  mean,
+  quantile,
+  scale,
+  std,
+  subtract,
+  variance,
+} from '../../../src/lib/tensor.ts';
 
 describe('tensor helpers', () => {
   it('elementwise arithmetic', () => {
@@ -25,7 +37,12 @@ describe('tensor helpers', () => {
     // np.quantile([1, 2, 3, 4], 0.5) = 2.5; np.quantile([10, 0, 5], 0.25) = 2.5; q = 0.995 of 0..199 = 198.005.
     expect(quantile([4, 1, 3, 2], 0.5)).toBe(2.5);
     expect(quantile([10, 0, 5], 0.25)).toBe(2.5);
-    expect(quantile(Array.from({ length: 200 }, (_, i) => i), 0.995)).toBeCloseTo(198.005, 10);
+    expect(
+      quantile(
+        Array.from({ length: 200 }, (_, i) => i),
+        0.995,
+      ),
+    ).toBeCloseTo(198.005, 10);
     expect(quantile([7], 0.3)).toBe(7);
     expect(() => quantile([1], 2)).toThrow(/q/);
   });

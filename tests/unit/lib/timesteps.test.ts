@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { discreteTimesteps, eulerTimesteps, inverseTimesteps, numpyArange, roundHalfEven } from '../../../src/lib/samplers/timesteps.ts';
+import {
+  discreteTimesteps,
+  eulerTimesteps,
+  inverseTimesteps,
+  numpyArange,
+  roundHalfEven,
+} from '../../../src/lib/samplers/timesteps.ts';
 
 const range = (count: number, first: number, step: number) => Array.from({ length: count }, (_, k) => first + k * step);
 
 describe('numpy helpers', () => {
   it('roundHalfEven rounds ties to even like np.round', () => {
-    expect([0.5, 1.5, 2.5, -0.5, -1.5, 937.5, 812.5, 2.4, 2.6].map(roundHalfEven)).toEqual([0, 2, 2, -0, -2, 938, 812, 2, 3]);
+    expect([0.5, 1.5, 2.5, -0.5, -1.5, 937.5, 812.5, 2.4, 2.6].map(roundHalfEven)).toEqual([
+      0, 2, 2, -0, -2, 938, 812, 2, 3,
+    ]);
   });
   it('numpyArange has ⌈(stop − start)/step⌉ elements', () => {
     expect(numpyArange(10, 0, -2.5)).toEqual([10, 7.5, 5, 2.5]);

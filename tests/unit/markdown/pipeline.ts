@@ -8,8 +8,17 @@ import { unified, type PluggableList } from 'unified';
 import { VFile } from 'vfile';
 
 /** The MDX flavour of markdown (remark-mdx), math, given plugins, then KaTeX to HTML — as the site builds it. */
-export async function renderMdx(source: string, remarkPlugins: PluggableList, frontmatter: Record<string, unknown> = {}) {
-  const file = new VFile({ value: source, path: '/repo/content/chapters/fixture.mdx', cwd: '/repo', data: { astro: { frontmatter } } });
+export async function renderMdx(
+  source: string,
+  remarkPlugins: PluggableList,
+  frontmatter: Record<string, unknown> = {},
+) {
+  const file = new VFile({
+    value: source,
+    path: '/repo/content/chapters/fixture.mdx',
+    cwd: '/repo',
+    data: { astro: { frontmatter } },
+  });
   const html = String(
     await unified()
       .use(remarkParse)

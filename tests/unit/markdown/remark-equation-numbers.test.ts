@@ -53,9 +53,9 @@ describe('remark-equation-numbers', () => {
   });
 
   it('fails the build on an unknown label, naming file and label', async () => {
-    await expect(renderMdx('See $\\eqref{eq:missing}$.\n\n$$\nx\n\\label{eq:there}\n$$\n', plugins, { order: 1 })).rejects.toThrow(
-      /content\/chapters\/fixture\.mdx.*eq:missing/,
-    );
+    await expect(
+      renderMdx('See $\\eqref{eq:missing}$.\n\n$$\nx\n\\label{eq:there}\n$$\n', plugins, { order: 1 }),
+    ).rejects.toThrow(/content\/chapters\/fixture\.mdx.*eq:missing/);
   });
 
   it('rejects duplicate and malformed labels and hand-written tags', async () => {
@@ -66,6 +66,8 @@ describe('remark-equation-numbers', () => {
   });
 
   it('fails on TeX that KaTeX cannot render instead of shipping an error box', async () => {
-    await expect(renderMdx('Broken $\\frac{1}{$ here.\n', plugins, { order: 1 })).rejects.toThrow(/fixture\.mdx:1: KaTeX cannot render/);
+    await expect(renderMdx('Broken $\\frac{1}{$ here.\n', plugins, { order: 1 })).rejects.toThrow(
+      /fixture\.mdx:1: KaTeX cannot render/,
+    );
   });
 });

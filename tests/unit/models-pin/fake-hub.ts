@@ -58,12 +58,16 @@ export class FakeHub {
     const url = new URL(req.url ?? '/', 'http://x');
     this.requests.push({ path: url.pathname, authorization: req.headers.authorization });
     const json = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(body));
+      res
+        .writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
+        .end(JSON.stringify(body));
     };
     const missing = (code: string, message: string): void => json(404, { error: message }, { 'x-error-code': code });
 
     if (url.pathname.startsWith('/html/')) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>Hugging Face</title>');
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end('<!doctype html><title>Hugging Face</title>');
       return;
     }
     const m = /^\/(?:api\/models\/)?([^/]+\/[^/]+)\/(revision|tree|resolve)\/([^/]+)\/?(.*)$/.exec(url.pathname);
@@ -73,7 +77,11 @@ export class FakeHub {
     const repo = this.repos[repoName];
     if (!repo) return missing('RepoNotFound', `Repository ${repoName} not found`);
     if (repo.token && req.headers.authorization !== `Bearer ${repo.token}`) {
-      return json(401, { error: 'Access to model is restricted. You must have access to it and be authenticated.' }, { 'x-error-code': 'GatedRepo' });
+      return json(
+        401,
+        { error: 'Access to model is restricted. You must have access to it and be authenticated.' },
+        { 'x-error-code': 'GatedRepo' },
+      );
     }
     const revision = decodeURIComponent(rawRevision);
     const sha = repo.commits[revision] ? revision : repo.refs[revision];
@@ -82,20 +90,30 @@ export class FakeHub {
     const path = rest.split('/').map(decodeURIComponent).join('/');
 
     if (kind === 'revision') {
-      return json(200, { _id: fakeOid(repoName), id: repoName, sha, siblings: files.map((f) => ({ rfilename: f.path })) });
+      return json(200, {
+        _id: fakeOid(repoName),
+        id: repoName,
+        sha,
+        siblings: files.map((f) => ({ rfilename: f.path })),
+      });
     }
     if (kind === 'resolve') {
       const file = files.find((f) => f.path === path);
       if (!file) return missing('EntryNotFound', `${path} does not exist on "${revision}"`);
-      if (!file.bytes) return void res.writeHead(500, { 'content-type': 'text/plain' }).end('the test forbids downloading this file');
-      return void res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.bytes.length) }).end(file.bytes);
+      if (!file.bytes)
+        return void res.writeHead(500, { 'content-type': 'text/plain' }).end('the test forbids downloading this file');
+      return void res
+        .writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.bytes.length) })
+        .end(file.bytes);
     }
     const items = this.listing(files, path);
     if (items.length === 0) return missing('EntryNotFound', `${path} does not exist on "${revision}"`);
     const from = Number(url.searchParams.get('cursor') ?? 0);
     const page = items.slice(from, from + this.pageSize);
     const more = from + this.pageSize < items.length;
-    const link = more ? { link: `<${this.base}${url.pathname}?cursor=${from + this.pageSize}>; rel="next"` } : undefined;
+    const link = more
+      ? { link: `<${this.base}${url.pathname}?cursor=${from + this.pageSize}>; rel="next"` }
+      : undefined;
     return json(200, page, link);
   }
 
@@ -103,13 +121,34 @@ export class FakeHub {
   private listing(files: FakeFile[], dir: string): unknown[] {
     const prefix = dir ? `${dir}/` : '';
     const inside = files.filter((f) => f.path.startsWith(prefix));
-    const folders = [...new Set(inside.map((f) => f.path.slice(prefix.length)).filter((p) => p.includes('/')).map((p) => prefix + p.split('/')[0]))].sort();
-    const direct = inside.filter((f) => !f.path.slice(prefix.length).includes('/')).sort((a, b) => a.path.localeCompare(b.path));
+    const folders = [
+      ...new Set(
+        inside
+          .map((f) => f.path.slice(prefix.length))
+          .filter((p) => p.includes('/'))
+          .map((p) => prefix + p.split('/')[0]),
+      ),
+    ].sort();
+    const direct = inside
+      .filter((f) => !f.path.slice(prefix.length).includes('/'))
+      .sort((a, b) => a.path.localeCompare(b.path));
     return [
       ...folders.map((p) => ({ type: 'directory', oid: fakeOid(p), size: 0, path: p })),
       ...direct.map((f) => {
-        if (f.lfs) return { type: 'file', oid: fakeOid(f.path), size: f.lfs.size, path: f.path, lfs: { oid: f.lfs.sha256, size: f.lfs.size, pointerSize: 134 } };
-        return { type: 'file', oid: f.bytes ? gitBlobSha1(f.bytes) : fakeOid(f.path), size: f.bytes?.length ?? f.size ?? 0, path: f.path };
+        if (f.lfs)
+          return {
+            type: 'file',
+            oid: fakeOid(f.path),
+            size: f.lfs.size,
+            path: f.path,
+            lfs: { oid: f.lfs.sha256, size: f.lfs.size, pointerSize: 134 },
+          };
+        return {
+          type: 'file',
+          oid: f.bytes ? gitBlobSha1(f.bytes) : fakeOid(f.path),
+          size: f.bytes?.length ?? f.size ?? 0,
+          path: f.path,
+        };
       }),
     ];
   }

@@ -18,7 +18,11 @@ describe('replaceJsonValues', () => {
       { path: ['a.b', 'revision'], value: 'f'.repeat(40) },
       { path: ['a.b', 'list', '1', 'revision'], value: 42 },
     ]);
-    expect(out).toBe(text.replace('"revision": null,', `"revision": "${'f'.repeat(40)}",`).replace('{"revision": null}', '{"revision": 42}'));
+    expect(out).toBe(
+      text
+        .replace('"revision": null,', `"revision": "${'f'.repeat(40)}",`)
+        .replace('{"revision": null}', '{"revision": 42}'),
+    );
   });
 
   it('throws for a path that names no value, and for text that is not JSON', () => {

@@ -18,10 +18,21 @@ let dir: string;
 let manifest: string;
 const original = manifestText();
 
-async function pinCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const options = { cwd: repoRoot, timeout: 60_000, env: { ...process.env, DSBS_HUB_URL: hub.base, DSBS_MANIFEST: manifest, HF_TOKEN: '', ...env } };
+async function pinCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const options = {
+    cwd: repoRoot,
+    timeout: 60_000,
+    env: { ...process.env, DSBS_HUB_URL: hub.base, DSBS_MANIFEST: manifest, HF_TOKEN: '', ...env },
+  };
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, ['scripts/run-ts.mjs', 'scripts/models-pin.ts', ...args], options);
+    const { stdout, stderr } = await execFileAsync(
+      process.execPath,
+      ['scripts/run-ts.mjs', 'scripts/models-pin.ts', ...args],
+      options,
+    );
     return { code: 0, stdout, stderr };
   } catch (e) {
     const failure = e as { code: number; stdout: string; stderr: string };
@@ -45,14 +56,18 @@ describe('npm run models:pin', () => {
     const { code, stdout } = await pinCli(['test-sd']);
     expect(code).toBe(0);
     expect(stdout).toContain(`test-sd: owner/sd-test@main is commit ${COMMIT.sdMain}`);
-    expect(stdout).toMatch(/unet\s+unet\/model\.onnx\s+owner\/sd-test@aaaaaaaaaaaa…\s+1731234567\s+[0-9a-f]{12}…\s+\+0\.7 %/);
+    expect(stdout).toMatch(
+      /unet\s+unet\/model\.onnx\s+owner\/sd-test@aaaaaaaaaaaa…\s+1731234567\s+[0-9a-f]{12}…\s+\+0\.7 %/,
+    );
     expect(stdout).toMatch(/text_encoder\s+text_encoder\.onnx\s+other\/clip-test@cccccccccccc…\s+492265879/);
     expect(stdout).toContain(`models.test-sd.hub.revision: null → "${COMMIT.sdMain}"`);
     expect(stdout).toContain(`models.test-sd.files.unet.bytes: null → 1731234567`);
     expect(stdout).toContain(`models.test-sd.files.unet.sha256: null → "${HUB.unet.sha256}"`);
     expect(stdout).toContain(`models.test-sd.files.text_encoder.hub.revision: null → "${COMMIT.clipMain}"`);
     // The only file more than 10 % off its published size.
-    expect(stdout).toMatch(/warning: test-sd\.text_encoder is 492265879 bytes \(492 MB\), \+23\.1 % from its bytesApprox 400000000 .*may be wrong \(pinned anyway/);
+    expect(stdout).toMatch(
+      /warning: test-sd\.text_encoder is 492265879 bytes \(492 MB\), \+23\.1 % from its bytesApprox 400000000 .*may be wrong \(pinned anyway/,
+    );
     expect(stdout.match(/^warning:/gm)).toHaveLength(1);
     expect(stdout).toContain('Dry run');
     expect(stdout).toContain('npm run models:pull -- test-sd');
@@ -73,10 +88,21 @@ describe('npm run models:pin', () => {
     const entry = parseManifest(JSON.parse(written)).get('test-sd')!;
     expect(loadability(entry)).toEqual({ loadable: true });
     const byRole = Object.fromEntries(entry.files.map((f) => [f.role, f]));
-    expect(byRole['unet']).toMatchObject({ bytes: HUB.unet.size, sha256: HUB.unet.sha256, hub: { repo: 'owner/sd-test', revision: COMMIT.sdMain } });
-    expect(byRole['text_encoder']).toMatchObject({ bytes: HUB.textEncoder.size, sha256: HUB.textEncoder.sha256, hub: { repo: 'other/clip-test', revision: COMMIT.clipMain } });
+    expect(byRole['unet']).toMatchObject({
+      bytes: HUB.unet.size,
+      sha256: HUB.unet.sha256,
+      hub: { repo: 'owner/sd-test', revision: COMMIT.sdMain },
+    });
+    expect(byRole['text_encoder']).toMatchObject({
+      bytes: HUB.textEncoder.size,
+      sha256: HUB.textEncoder.sha256,
+      hub: { repo: 'other/clip-test', revision: COMMIT.clipMain },
+    });
     // The non-LFS file's digest is the SHA-256 of its bytes (the listing only has its git SHA-1).
-    expect(byRole['tokenizer_config']).toMatchObject({ bytes: tokenizerConfig.length, sha256: sha256(tokenizerConfig) });
+    expect(byRole['tokenizer_config']).toMatchObject({
+      bytes: tokenizerConfig.length,
+      sha256: sha256(tokenizerConfig),
+    });
 
     // Same lines, same order; only the eight pinned values differ, each from null.
     const before = original.split('\n');
@@ -105,7 +131,9 @@ describe('npm run models:pin', () => {
   it('a gated repository answers 401 without HF_TOKEN (the message says to set it); with the token the entry is pinned', async () => {
     const refused = await pinCli(['test-gpt', '--write']);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/gated\/gpt-test@main: the Hub refused access \(401\)\. The repository may be gated or private: .*set HF_TOKEN/);
+    expect(refused.stderr).toMatch(
+      /gated\/gpt-test@main: the Hub refused access \(401\)\. The repository may be gated or private: .*set HF_TOKEN/,
+    );
     expect(refused.stderr).toContain('Could not pin test-gpt; nothing was written.');
     expect(readFileSync(manifest, 'utf8')).toBe(original);
 
@@ -113,6 +141,10 @@ describe('npm run models:pin', () => {
     expect(allowed.code).toBe(0);
     expect(hub.requests.filter((r) => r.path.includes('gated/gpt-test')).at(-1)?.authorization).toBe(`Bearer ${TOKEN}`);
     const entry = parseManifest(JSON.parse(readFileSync(manifest, 'utf8'))).get('test-gpt')!;
-    expect(entry.files[0]).toMatchObject({ bytes: HUB.gated.size, sha256: HUB.gated.sha256, hub: { revision: COMMIT.gatedMain } });
+    expect(entry.files[0]).toMatchObject({
+      bytes: HUB.gated.size,
+      sha256: HUB.gated.sha256,
+      hub: { revision: COMMIT.gatedMain },
+    });
   }, 60_000);
 });

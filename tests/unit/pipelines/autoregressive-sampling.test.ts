@@ -20,7 +20,8 @@ describe('temperature', () => {
   // logits ln 1, ln 2, ln 3, ln 4 → softmax = 1/10, 2/10, 3/10, 4/10.
   const logits = [0, Math.log(2), Math.log(3), Math.log(4)];
   it('T = 1 is the plain softmax', () => close(softmaxWithTemperature(logits, 1), [0.1, 0.2, 0.3, 0.4]));
-  it('T = 1/2 squares the odds: 1, 4, 9, 16 over 30', () => close(softmaxWithTemperature(logits, 0.5), [1 / 30, 4 / 30, 9 / 30, 16 / 30]));
+  it('T = 1/2 squares the odds: 1, 4, 9, 16 over 30', () =>
+    close(softmaxWithTemperature(logits, 0.5), [1 / 30, 4 / 30, 9 / 30, 16 / 30]));
   it('T = 2 takes square roots: 1, √2, √3, 2 over their sum', () => {
     const s = 1 + Math.SQRT2 + Math.sqrt(3) + 2;
     close(softmaxWithTemperature(logits, 2), [1 / s, Math.SQRT2 / s, Math.sqrt(3) / s, 2 / s]);
@@ -55,14 +56,21 @@ describe('top-k and top-p', () => {
   });
   it('composition: temperature, then top-k, then top-p', () => {
     // T = 1/2 on ln(1,2,3,4) → 1,4,9,16 /30; top-3 → 4,9,16 /29; top-p 0.8: 16/29 = 0.55, + 9/29 = 0.86 ≥ 0.8 → 9,16 /25.
-    close(nextTokenDistribution([0, Math.log(2), Math.log(3), Math.log(4)], { temperature: 0.5, topK: 3, topP: 0.8 }), [0, 0, 9 / 25, 16 / 25]);
+    close(nextTokenDistribution([0, Math.log(2), Math.log(3), Math.log(4)], { temperature: 0.5, topK: 3, topP: 0.8 }), [
+      0,
+      0,
+      9 / 25,
+      16 / 25,
+    ]);
   });
 });
 
 describe('sampling', () => {
   it('inverse CDF on [0.1, 0.2, 0.3, 0.4]: boundaries at 0.1, 0.3, 0.6', () => {
     const p = [0.1, 0.2, 0.3, 0.4];
-    expect([0, 0.0999, 0.1, 0.2999, 0.3001, 0.5999, 0.6001, 0.99999].map((u) => sampleIndex(p, u))).toEqual([0, 0, 1, 1, 2, 2, 3, 3]);
+    expect([0, 0.0999, 0.1, 0.2999, 0.3001, 0.5999, 0.6001, 0.99999].map((u) => sampleIndex(p, u))).toEqual([
+      0, 0, 1, 1, 2, 2, 3, 3,
+    ]);
     expect(sampleIndex([0, 1, 0], 0)).toBe(1);
     expect(sampleIndex([0.5, 0.5, 0], 0.9999999999)).toBe(1);
   });
@@ -80,6 +88,9 @@ describe('sampling', () => {
     counts.forEach((c, i) => expect(Math.abs(c - 20000 * p[i]!)).toBeLessThan(350));
   });
   it('top tokens for display', () => {
-    expect(topTokens([0.1, 0.4, 0.2, 0.3], 2)).toEqual([{ id: 1, probability: 0.4 }, { id: 3, probability: 0.3 }]);
+    expect(topTokens([0.1, 0.4, 0.2, 0.3], 2)).toEqual([
+      { id: 1, probability: 0.4 },
+      { id: 3, probability: 0.3 },
+    ]);
   });
 });

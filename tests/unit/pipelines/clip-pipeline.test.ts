@@ -26,24 +26,39 @@ const stripes = image(320, 240, (x) => (Math.floor(x / 20) % 2 ? [250, 30, 30] :
 
 beforeAll(async () => {
   // As a page would after loadModel(): verified bytes by role, plus the repository's tokenizer files.
-  const files = new Map([['text_model', standins.clipText], ['vision_model', standins.clipVision]]);
+  const files = new Map([
+    ['text_model', standins.clipText],
+    ['vision_model', standins.clipVision],
+  ]);
   const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
-  clip = await openClip(entry, { files, tokenizer: enc(standins.clipTokenizer.tokenizer), tokenizerConfig: enc(standins.clipTokenizer.config) }, directOpener('wasm', entry.id));
+  clip = await openClip(
+    entry,
+    { files, tokenizer: enc(standins.clipTokenizer.tokenizer), tokenizerConfig: enc(standins.clipTokenizer.config) },
+    directOpener('wasm', entry.id),
+  );
 });
 afterAll(() => clip?.close());
 
 describe('CLIP pipeline on the stand-ins (Node, WASM)', () => {
   it('opens from the loaded files and takes its tensor names from the manifest contract', () => {
     expect(clip.text.backend).toBe('wasm');
-    expect(clip.names).toEqual({ inputIds: 'input_ids', textEmbeds: 'text_embeds', pixelValues: 'pixel_values', imageEmbeds: 'image_embeds' });
+    expect(clip.names).toEqual({
+      inputIds: 'input_ids',
+      textEmbeds: 'text_embeds',
+      pixelValues: 'pixel_values',
+      imageEmbeds: 'image_embeds',
+    });
   });
 
   it('text embeddings equal the tower run directly on hand-built ids (BOS, word tokens, EOS, EOS padding), as int64', async () => {
     const vocab = (standins.clipTokenizer.tokenizer as any).model.vocab as Record<string, number>;
     const ids = new BigInt64Array(77).fill(49407n);
-    [49406, vocab['a</w>']!, vocab['photo</w>']!, vocab['of</w>']!, vocab['a</w>']!, vocab['dog</w>']!, 49407].forEach((v, i) => (ids[i] = BigInt(v)));
+    [49406, vocab['a</w>']!, vocab['photo</w>']!, vocab['of</w>']!, vocab['a</w>']!, vocab['dog</w>']!, 49407].forEach(
+      (v, i) => (ids[i] = BigInt(v)),
+    );
     const session = await createSession(standins.clipText, { backend: 'wasm' });
-    const direct = (await run(session, { input_ids: { dtype: 'int64', data: ids, dims: [1, 77] } })).text_embeds!.data as Float32Array;
+    const direct = (await run(session, { input_ids: { dtype: 'int64', data: ids, dims: [1, 77] } })).text_embeds!
+      .data as Float32Array;
     await dispose(session);
     const e = await clip.embedTexts(['A photo of a DOG']);
     expect(e.dim).toBe(512);
@@ -55,7 +70,9 @@ describe('CLIP pipeline on the stand-ins (Node, WASM)', () => {
   });
 
   it('padding after EOS does not change a text embedding (pad EOS or pad "!")', async () => {
-    const bang = ClipTokenizer.from(standins.clipTokenizer.tokenizer, { config: { ...standins.clipTokenizer.config, pad_token: '!' } });
+    const bang = ClipTokenizer.from(standins.clipTokenizer.tokenizer, {
+      config: { ...standins.clipTokenizer.config, pad_token: '!' },
+    });
     const other = new ClipPipeline(clip.text, clip.vision, bang, clip.names);
     const [a, b] = await Promise.all([clip.embedTexts(['a red car']), other.embedTexts(['a red car'])]);
     expect(bang.encode('a red car').ids[10]).toBe(0);
@@ -65,7 +82,11 @@ describe('CLIP pipeline on the stand-ins (Node, WASM)', () => {
   });
 
   it('feeds attention_mask (1 up to EOS, 0 after) to exports that declare it', async () => {
-    const masked = await openDirectSession(clipTextStandin(io('text_model'), { attentionMask: true }), { backend: 'wasm', expected: io('text_model'), modelName: 'clip-vit-b32 text_model' });
+    const masked = await openDirectSession(clipTextStandin(io('text_model'), { attentionMask: true }), {
+      backend: 'wasm',
+      expected: io('text_model'),
+      modelName: 'clip-vit-b32 text_model',
+    });
     expect(masked.contract.inputs.map((d) => d.name)).toEqual(['input_ids', 'attention_mask']);
     const withMask = new ClipPipeline(masked, clip.vision, tokenizer, clip.names);
     const texts = ['a photo of a cat', 'an astronaut riding a horse on the moon'];
@@ -74,7 +95,10 @@ describe('CLIP pipeline on the stand-ins (Node, WASM)', () => {
     for (let i = 0; i < a.raw.length; i++) expect(a.raw[i]).toBeCloseTo(b.raw[i]!, 5);
     // The mask matters: all ones would pool at position 76 instead of at EOS.
     const ids = withMask.idsTensor(texts.slice(0, 1));
-    const ones = await masked.run({ input_ids: ids, attention_mask: { dtype: 'int64', data: new BigInt64Array(77).fill(1n), dims: [1, 77] } });
+    const ones = await masked.run({
+      input_ids: ids,
+      attention_mask: { dtype: 'int64', data: new BigInt64Array(77).fill(1n), dims: [1, 77] },
+    });
     expect(Math.abs((ones.text_embeds!.data as Float32Array)[0]! - a.raw[0]!)).toBeGreaterThan(1e-4);
     await masked.close();
   });
@@ -88,7 +112,8 @@ describe('CLIP pipeline on the stand-ins (Node, WASM)', () => {
       }
     }
     const session = await createSession(standins.clipVision, { backend: 'wasm' });
-    const direct = (await run(session, { pixel_values: { dtype: 'float32', data: px, dims: [1, 3, 224, 224] } })).image_embeds!.data as Float32Array;
+    const direct = (await run(session, { pixel_values: { dtype: 'float32', data: px, dims: [1, 3, 224, 224] } }))
+      .image_embeds!.data as Float32Array;
     await dispose(session);
     const e = await clip.embedImages([gradient]);
     for (let i = 0; i < 512; i++) expect(e.raw[i]).toBeCloseTo(direct[i]!, 5);
@@ -123,8 +148,16 @@ describe('CLIP pipeline on the stand-ins (Node, WASM)', () => {
 
 describe('stand-ins that differ from the manifest are rejected, naming the difference', () => {
   const reject = async (bytes: Uint8Array, expected: IoContract, role: string) => {
-    const files = new Map([['text_model', standins.clipText], ['vision_model', standins.clipVision], [role, bytes]]);
-    const viaOpen = await openClip(entry, { files, tokenizer: standins.clipTokenizer.tokenizer }, directOpener('wasm', entry.id)).catch((e: unknown) => e);
+    const files = new Map([
+      ['text_model', standins.clipText],
+      ['vision_model', standins.clipVision],
+      [role, bytes],
+    ]);
+    const viaOpen = await openClip(
+      entry,
+      { files, tokenizer: standins.clipTokenizer.tokenizer },
+      directOpener('wasm', entry.id),
+    ).catch((e: unknown) => e);
     expect(viaOpen).toBeInstanceOf(ContractMismatchError);
     const error = await openDirectSession(bytes, { backend: 'wasm', expected, modelName: `clip-vit-b32 ${role}` }).then(
       () => null,
@@ -137,18 +170,33 @@ describe('stand-ins that differ from the manifest are rejected, naming the diffe
   const vision = io('vision_model');
 
   it('a wrong input name', async () => {
-    const e = await reject(clipTextStandin({ ...text, inputs: { ids: text.inputs['input_ids']! } }), text, 'text_model');
-    expect(e.differences).toEqual(['input "input_ids" is missing (the model has "ids")', 'input "ids" is not in the manifest']);
+    const e = await reject(
+      clipTextStandin({ ...text, inputs: { ids: text.inputs['input_ids']! } }),
+      text,
+      'text_model',
+    );
+    expect(e.differences).toEqual([
+      'input "input_ids" is missing (the model has "ids")',
+      'input "ids" is not in the manifest',
+    ]);
     expect(e.message).toMatch(/^The clip-vit-b32 text_model file does not match its manifest contract/);
   });
 
   it('a wrong input dtype (int32 ids where the export has int64)', async () => {
-    const e = await reject(clipTextStandin({ ...text, inputs: { input_ids: { dtype: 'int32', shape: ['batch_size', 'sequence_length'] } } }), text, 'text_model');
+    const e = await reject(
+      clipTextStandin({ ...text, inputs: { input_ids: { dtype: 'int32', shape: ['batch_size', 'sequence_length'] } } }),
+      text,
+      'text_model',
+    );
     expect(e.differences).toEqual(['input "input_ids" is int32, the manifest says int64']);
   });
 
   it('a wrong output shape (256-d embeddings)', async () => {
-    const e = await reject(clipVisionStandin({ ...vision, outputs: { image_embeds: { dtype: 'float32', shape: ['batch_size', 256] } } }), vision, 'vision_model');
+    const e = await reject(
+      clipVisionStandin({ ...vision, outputs: { image_embeds: { dtype: 'float32', shape: ['batch_size', 256] } } }),
+      vision,
+      'vision_model',
+    );
     expect(e.differences).toEqual(['output "image_embeds" dimension 1 is 256, the manifest says 512']);
   });
 });

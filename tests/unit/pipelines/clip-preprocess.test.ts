@@ -89,13 +89,17 @@ describe('clipPixelValues', () => {
     const b = clipPixelBatch([solid(10, 10, [1, 2, 3]), solid(500, 300, [4, 5, 6])]);
     expect(b.dims).toEqual([2, 3, 224, 224]);
     expect(b.data[3 * P]).toBeCloseTo(norm(4, 0), 5);
-    expect(() => clipPixelValues({ width: 4, height: 4, data: new Uint8Array(10) })).toThrow(/10 values; 4 × 4 × 4 expected/);
+    expect(() => clipPixelValues({ width: 4, height: 4, data: new Uint8Array(10) })).toThrow(
+      /10 values; 4 × 4 × 4 expected/,
+    );
   });
 });
 
 describe('CLIP similarity and zero-shot probabilities', () => {
   it('L2-normalises rows and takes cosines', () => {
-    expect([...l2NormalizeRows(new Float32Array([3, 4, 0, 0]), 2)]).toEqual([0.6000000238418579, 0.800000011920929, 0, 0]);
+    expect([...l2NormalizeRows(new Float32Array([3, 4, 0, 0]), 2)]).toEqual([
+      0.6000000238418579, 0.800000011920929, 0, 0,
+    ]);
     const a = l2NormalizeRows(new Float32Array([1, 0, 1, 1]), 2);
     const b = l2NormalizeRows(new Float32Array([0, 2, 5, 0]), 2);
     const s = similarityMatrix(a, b, 2);

@@ -4,7 +4,12 @@ import { gpt2DecoderStandin } from '../../../models/standins/gpt2';
 import { MANIFEST_PATH, textStandins } from '../../../models/standins/clip-gpt2-files';
 import { Gpt2Decoder } from '../../../src/lib/pipelines/gpt2/decoder';
 import { Gpt2Generation } from '../../../src/lib/pipelines/gpt2/generator';
-import { ContractMismatchError, directOpener, openDirectSession, type ModelSession } from '../../../src/lib/pipelines/model-session';
+import {
+  ContractMismatchError,
+  directOpener,
+  openDirectSession,
+  type ModelSession,
+} from '../../../src/lib/pipelines/model-session';
 import { openGpt2 } from '../../../src/lib/pipelines/gpt2/open';
 import { Gpt2Tokenizer } from '../../../src/lib/pipelines/tokenizers/gpt2';
 import { nextTokenDistribution } from '../../../src/lib/autoregressive/sampling';
@@ -14,7 +19,8 @@ const entry = parseManifest(JSON.parse(readFileSync(MANIFEST_PATH, 'utf8'))).get
 const contract = entry.files.find((f) => f.role === 'decoder')!.io;
 const standins = textStandins();
 const tokenizer = Gpt2Tokenizer.from(standins.gpt2Tokenizer.tokenizer, standins.gpt2Tokenizer.config);
-const open = (bytes: Uint8Array) => openDirectSession(bytes, { backend: 'wasm', expected: contract, modelName: 'gpt2 decoder' });
+const open = (bytes: Uint8Array) =>
+  openDirectSession(bytes, { backend: 'wasm', expected: contract, modelName: 'gpt2 decoder' });
 let session: ModelSession;
 let decoder: Gpt2Decoder;
 
@@ -22,7 +28,15 @@ let closeModel: () => Promise<void>;
 
 beforeAll(async () => {
   const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
-  const model = await openGpt2(entry, { files: new Map([['decoder', standins.gpt2Decoder]]), tokenizer: enc(standins.gpt2Tokenizer.tokenizer), tokenizerConfig: enc(standins.gpt2Tokenizer.config) }, directOpener('wasm', entry.id));
+  const model = await openGpt2(
+    entry,
+    {
+      files: new Map([['decoder', standins.gpt2Decoder]]),
+      tokenizer: enc(standins.gpt2Tokenizer.tokenizer),
+      tokenizerConfig: enc(standins.gpt2Tokenizer.config),
+    },
+    directOpener('wasm', entry.id),
+  );
   decoder = model.decoder;
   session = decoder.session;
   closeModel = model.close;
@@ -83,7 +97,11 @@ describe('GPT-2 decoder with KV cache on the stand-in (Node, WASM)', () => {
 
 describe('GPT-2 generation, one token at a time', () => {
   it('exposes the distribution before each token; greedy decoding takes its top token', async () => {
-    const g = await Gpt2Generation.start(decoder, tokenizer, 'The model predicts', { temperature: 0, seed: 1, topN: 5 });
+    const g = await Gpt2Generation.start(decoder, tokenizer, 'The model predicts', {
+      temperature: 0,
+      seed: 1,
+      topN: 5,
+    });
     for (let i = 0; i < 4; i++) {
       const before = g.top(5);
       expect(before[0]!.probability).toBe(1);
@@ -148,10 +166,16 @@ describe('a decoder that differs from the manifest is rejected, naming the diffe
 
   it('8 heads instead of 12', async () => {
     const inputs = Object.fromEntries(
-      Object.entries(contract.inputs).map(([n, s]) => [n, n.startsWith('past_key_values.') ? { ...s, shape: ['batch_size', 8, 'past_sequence_length', 64] } : s]),
+      Object.entries(contract.inputs).map(([n, s]) => [
+        n,
+        n.startsWith('past_key_values.') ? { ...s, shape: ['batch_size', 8, 'past_sequence_length', 64] } : s,
+      ]),
     );
     const outputs = Object.fromEntries(
-      Object.entries(contract.outputs).map(([n, s]) => [n, n.startsWith('present.') ? { ...s, shape: ['batch_size', 8, 'total_sequence_length', 64] } : s]),
+      Object.entries(contract.outputs).map(([n, s]) => [
+        n,
+        n.startsWith('present.') ? { ...s, shape: ['batch_size', 8, 'total_sequence_length', 64] } : s,
+      ]),
     );
     const differences = await reject(gpt2DecoderStandin({ inputs, outputs }, { width: 4 }));
     expect(differences).toHaveLength(48);
@@ -160,7 +184,10 @@ describe('a decoder that differs from the manifest is rejected, naming the diffe
   });
 
   it('int32 ids where the export has int64', async () => {
-    const inputs = { ...contract.inputs, input_ids: { dtype: 'int32' as const, shape: ['batch_size', 'sequence_length'] } };
+    const inputs = {
+      ...contract.inputs,
+      input_ids: { dtype: 'int32' as const, shape: ['batch_size', 'sequence_length'] },
+    };
     const differences = await reject(gpt2DecoderStandin({ inputs, outputs: contract.outputs }, { width: 4 }));
     expect(differences).toEqual(['input "input_ids" is int32, the manifest says int64']);
   });

@@ -23,7 +23,11 @@ interface BenchJson {
 }
 
 async function bench(...args: string[]): Promise<BenchJson> {
-  const { stdout } = await run('npm', ['run', '--silent', 'bench:full', '--', ...args, '--json'], { cwd: root, timeout: 150_000, maxBuffer: 1 << 24 });
+  const { stdout } = await run('npm', ['run', '--silent', 'bench:full', '--', ...args, '--json'], {
+    cwd: root,
+    timeout: 150_000,
+    maxBuffer: 1 << 24,
+  });
   return JSON.parse(stdout.slice(stdout.indexOf('{')));
 }
 
@@ -31,7 +35,10 @@ describe('npm run bench:full on a mirror folder of stand-ins laid out like the r
   beforeAll(() => {
     rmSync(mirror, { recursive: true, force: true });
     for (const id of SD_STANDIN_IDS) {
-      const files = [...sdStandins(entry(id)).values(), ...(SD_PAD_TOKENS[id] ? sdTokenizerStandins(entry(id)).values() : [])];
+      const files = [
+        ...sdStandins(entry(id)).values(),
+        ...(SD_PAD_TOKENS[id] ? sdTokenizerStandins(entry(id)).values() : []),
+      ];
       for (const { path, bytes } of files) {
         const file = join(mirror, id, path);
         mkdirSync(dirname(file), { recursive: true });
@@ -46,10 +53,14 @@ describe('npm run bench:full on a mirror folder of stand-ins laid out like the r
     expect(report.backend).toBe('wasm');
     expect(report.previewDecoder).toBe('taesd');
     expect(report.stepTimesteps).toEqual([999, 499]);
-    expect(report.tokenizer).toBe('the folder\'s tokenizer.json');
+    expect(report.tokenizer).toBe("the folder's tokenizer.json");
     const onDisk = (role: string) =>
-      role === 'taesd' ? statSync(join(mirror, 'taesd/vae_decoder/model.onnx')).size : statSync(join(mirror, 'sd-turbo', role, 'model.onnx')).size;
-    expect(report.files.map((f) => [f.role, f.bytes])).toEqual(['text_encoder', 'unet', 'vae_decoder', 'taesd'].map((r) => [r, onDisk(r)]));
+      role === 'taesd'
+        ? statSync(join(mirror, 'taesd/vae_decoder/model.onnx')).size
+        : statSync(join(mirror, 'sd-turbo', role, 'model.onnx')).size;
+    expect(report.files.map((f) => [f.role, f.bytes])).toEqual(
+      ['text_encoder', 'unet', 'vae_decoder', 'taesd'].map((r) => [r, onDisk(r)]),
+    );
     expect(report.files.every((f) => f.createMs > 0)).toBe(true);
     expect(report.runs).toHaveLength(2);
     for (const r of report.runs) {
@@ -63,7 +74,19 @@ describe('npm run bench:full on a mirror folder of stand-ins laid out like the r
   }, 160_000);
 
   it('finds SD 1.5 in one model folder and runs its batch-2 float16 pipeline without previews', async () => {
-    const report = await bench(join(mirror, 'sd15-webnn-fp16'), '--model', 'sd15-webnn-fp16', '--backend', 'wasm', '--steps', '2', '--runs', '1', '--no-previews', '--no-memory');
+    const report = await bench(
+      join(mirror, 'sd15-webnn-fp16'),
+      '--model',
+      'sd15-webnn-fp16',
+      '--backend',
+      'wasm',
+      '--steps',
+      '2',
+      '--runs',
+      '1',
+      '--no-previews',
+      '--no-memory',
+    );
     expect(report.model).toBe('sd15-webnn-fp16');
     expect(report.previewDecoder).toBe('none');
     expect(report.stepTimesteps).toEqual([999, 0]);
@@ -74,6 +97,10 @@ describe('npm run bench:full on a mirror folder of stand-ins laid out like the r
   it('refuses a folder without a complete model, saying what it expected', async () => {
     const empty = join(mirror, 'empty');
     mkdirSync(empty, { recursive: true });
-    await expect(bench(empty)).rejects.toMatchObject({ stderr: expect.stringMatching(/no complete model in .*sd-turbo\/\{text_encoder\/model\.onnx,unet\/model\.onnx,vae_decoder\/model\.onnx,tokenizer\.json,tokenizer\/tokenizer_config\.json\}/) });
+    await expect(bench(empty)).rejects.toMatchObject({
+      stderr: expect.stringMatching(
+        /no complete model in .*sd-turbo\/\{text_encoder\/model\.onnx,unet\/model\.onnx,vae_decoder\/model\.onnx,tokenizer\.json,tokenizer\/tokenizer_config\.json\}/,
+      ),
+    });
   }, 60_000);
 });

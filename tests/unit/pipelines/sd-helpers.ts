@@ -7,7 +7,9 @@ import { disposeAll, ortOpener, type OrtComponent } from '../../../src/lib/pipel
 import { ClipTokenizer } from '../../../src/lib/pipelines/tokenizers/clip';
 import { parseManifest, type IoContract, type ModelEntry, type ModelFile } from '../../../src/lib/runtime/manifest';
 
-export const entries = parseManifest(JSON.parse(readFileSync(new URL('../../../models/manifest.json', import.meta.url), 'utf8')));
+export const entries = parseManifest(
+  JSON.parse(readFileSync(new URL('../../../models/manifest.json', import.meta.url), 'utf8')),
+);
 
 export function entry(id: string): ModelEntry {
   const e = entries.get(id);
@@ -20,17 +22,32 @@ export function standinBytes(e: ModelEntry, file: ModelFile, io: IoContract = fi
   return standinModel(standinKind(e.id, file.role), io, 101 + 17 * e.files.indexOf(file));
 }
 
-export type Change = { role: string; side: 'inputs' | 'outputs'; name: string; to: Parameters<typeof changeContract>[3] };
+export type Change = {
+  role: string;
+  side: 'inputs' | 'outputs';
+  name: string;
+  to: Parameters<typeof changeContract>[3];
+};
 
 /** Opens the stand-ins of an entry (plus TAESD's); `change` builds some files from a changed contract. */
-export async function openStandins(id: string, options: { taesd?: boolean; change?: Change | Change[]; latentSize?: number } = {}): Promise<{ components: SdComponents; close: () => Promise<void> }> {
+export async function openStandins(
+  id: string,
+  options: { taesd?: boolean; change?: Change | Change[]; latentSize?: number } = {},
+): Promise<{ components: SdComponents; close: () => Promise<void> }> {
   const opened: OrtComponent[] = [];
   const changes = options.change === undefined ? [] : Array.isArray(options.change) ? options.change : [options.change];
   const contractFor = (e: ModelEntry, file: ModelFile): IoContract =>
-    changes.filter((c) => e.id === id && c.role === file.role).reduce((io, c) => changeContract(io, c.side, c.name, c.to), file.io);
+    changes
+      .filter((c) => e.id === id && c.role === file.role)
+      .reduce((io, c) => changeContract(io, c.side, c.name, c.to), file.io);
   const open = ortOpener(async (e, file) => standinBytes(e, file, contractFor(e, file)), opened);
   try {
-    const components = await openSdComponents(entry(id), open, options.taesd ? entry('taesd') : undefined, options.latentSize);
+    const components = await openSdComponents(
+      entry(id),
+      open,
+      options.taesd ? entry('taesd') : undefined,
+      options.latentSize,
+    );
     return { components, close: () => disposeAll(opened) };
   } catch (error) {
     await disposeAll(opened);

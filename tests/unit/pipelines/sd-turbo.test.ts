@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSdTurbo, floatFeed, floatValues, type SdComponents } from '../../../src/lib/pipelines/stable-diffusion';
+import {
+  generateSdTurbo,
+  floatFeed,
+  floatValues,
+  type SdComponents,
+} from '../../../src/lib/pipelines/stable-diffusion';
 import { maxAbsDiff, openStandins, standinTokenize } from './sd-helpers';
 
 describe('SD-Turbo pipeline on stand-ins of schmuell/sd-turbo-ort-web (Node, ORT WASM)', () => {
@@ -48,7 +53,9 @@ describe('SD-Turbo pipeline on stand-ins of schmuell/sd-turbo-ort-web (Node, ORT
     expect(r.steps.map((s) => s.timestep)).toEqual([999, 749, 499, 249]);
     const sigmas = r.steps.map((s) => s.sigma!);
     for (let i = 1; i < sigmas.length; i++) expect(sigmas[i]!).toBeLessThan(sigmas[i - 1]!);
-    await expect(generateSdTurbo(components, tokenize, { prompt: 'x', seed: 1, steps: 5 })).rejects.toThrow(/1–4 steps/);
+    await expect(generateSdTurbo(components, tokenize, { prompt: 'x', seed: 1, steps: 5 })).rejects.toThrow(
+      /1–4 steps/,
+    );
   });
 
   it('is a function of the seed: the same seed gives identical latents and pixels, another seed different ones', async () => {
@@ -64,7 +71,9 @@ describe('SD-Turbo pipeline on stand-ins of schmuell/sd-turbo-ort-web (Node, ORT
 
   it('keeps every x_t and x̂₀: x̂₀ = x_t − σ·ε̂ at each step, ε̂ is the UNet run on x_t/√(σ²+1), and x_{t+1} is the next kept sample', async () => {
     const r = await generateSdTurbo(components, tokenize, { prompt: 'a circle above a square', seed: 5, steps: 4 });
-    const context = (await components.textEncoder.run({ input_ids: { dtype: 'int32', data: r.tokens.conditional, dims: [1, 77] } }))['last_hidden_state']!;
+    const context = (
+      await components.textEncoder.run({ input_ids: { dtype: 'int32', data: r.tokens.conditional, dims: [1, 77] } })
+    )['last_hidden_state']!;
     for (const step of r.steps) {
       const sigma = step.sigma!;
       const expected = step.sample.map((x, i) => x - sigma * step.epsilon[i]!);
@@ -85,11 +94,23 @@ describe('SD-Turbo pipeline on stand-ins of schmuell/sd-turbo-ort-web (Node, ORT
 
   it('guidance weight 0 is the conditional path; w ≠ 0 combines [unconditional, conditional] as (1 + w)·ε_c − w·ε_u', async () => {
     const plain = await generateSdTurbo(components, tokenize, { prompt: 'a red circle', seed: 2, steps: 2 });
-    const zero = await generateSdTurbo(components, tokenize, { prompt: 'a red circle', negativePrompt: 'a blue square', guidanceWeight: 0, seed: 2, steps: 2 });
+    const zero = await generateSdTurbo(components, tokenize, {
+      prompt: 'a red circle',
+      negativePrompt: 'a blue square',
+      guidanceWeight: 0,
+      seed: 2,
+      steps: 2,
+    });
     expect(maxAbsDiff(plain.latents, zero.latents)).toBe(0);
     expect(zero.tokens.unconditional).toBeUndefined();
     const w = 1.5;
-    const guided = await generateSdTurbo(components, tokenize, { prompt: 'a red circle', negativePrompt: 'a blue square', guidanceWeight: w, seed: 2, steps: 2 });
+    const guided = await generateSdTurbo(components, tokenize, {
+      prompt: 'a red circle',
+      negativePrompt: 'a blue square',
+      guidanceWeight: w,
+      seed: 2,
+      steps: 2,
+    });
     const first = guided.steps[0]!;
     // Same x_T: the conditional row of the guided batch is the unguided prediction.
     expect(maxAbsDiff(first.conditional!, plain.steps[0]!.epsilon)).toBeLessThan(1e-5);
@@ -109,7 +130,12 @@ describe('SD-Turbo pipeline on stand-ins of schmuell/sd-turbo-ort-web (Node, ORT
     // The VAE preview of the last x̂₀ (σ_next = 0) is the final image itself.
     expect(Buffer.from(vae.steps.at(-1)!.preview!.data).equals(Buffer.from(vae.image.data))).toBe(true);
     expect(Buffer.from(taesd.steps.at(-1)!.preview!.data).equals(Buffer.from(taesd.image.data))).toBe(false);
-    const none = await generateSdTurbo(components, tokenize, { prompt: 'a square', seed: 9, steps: 3, previews: false });
+    const none = await generateSdTurbo(components, tokenize, {
+      prompt: 'a square',
+      seed: 9,
+      steps: 3,
+      previews: false,
+    });
     expect(none.previewDecoder).toBe('none');
     expect(none.steps.every((s) => s.preview === undefined)).toBe(true);
     expect(maxAbsDiff(none.latents, taesd.latents)).toBe(0);
@@ -132,11 +158,18 @@ describe('SD-Turbo pipeline on stand-ins of schmuell/sd-turbo-ort-web (Node, ORT
     expect(seen).toEqual([0, 1]);
   });
 
-  it('opens sessions with the demo\'s fixed latent size (freeDimensionOverrides): 64×64 sessions refuse 32×32 latents, 32×32 sessions give 256×256 images', async () => {
-    await expect(generateSdTurbo(components, tokenize, { prompt: 'a circle', seed: 1, latentSize: 32 })).rejects.toThrow(/sample|dimension|Got/i);
+  it("opens sessions with the demo's fixed latent size (freeDimensionOverrides): 64×64 sessions refuse 32×32 latents, 32×32 sessions give 256×256 images", async () => {
+    await expect(
+      generateSdTurbo(components, tokenize, { prompt: 'a circle', seed: 1, latentSize: 32 }),
+    ).rejects.toThrow(/sample|dimension|Got/i);
     const small = await openStandins('sd-turbo', { taesd: true, latentSize: 32 });
     try {
-      const r = await generateSdTurbo(small.components, tokenize, { prompt: 'a circle', seed: 1, latentSize: 32, steps: 2 });
+      const r = await generateSdTurbo(small.components, tokenize, {
+        prompt: 'a circle',
+        seed: 1,
+        latentSize: 32,
+        steps: 2,
+      });
       expect(r.latentDims).toEqual([4, 32, 32]);
       expect(r.image).toMatchObject({ width: 256, height: 256 });
       expect(r.steps.every((s) => s.preview?.width === 256)).toBe(true);

@@ -32,27 +32,65 @@ describe('SD 1.5 fp16 pipeline on stand-ins of microsoft/stable-diffusion-v1.5-w
 
   it('guidance weight 0 is the conditional path: the negative prompt then changes nothing, and with w = 6.5 it does', async () => {
     const base = { prompt: 'a red circle', seed: 8, steps: 4, previews: false } as const;
-    const a = await generateSd15(components, tokenize, { ...base, guidanceWeight: 0, negativePrompt: 'a green square' });
-    const b = await generateSd15(components, tokenize, { ...base, guidanceWeight: 0, negativePrompt: 'two blue triangles' });
+    const a = await generateSd15(components, tokenize, {
+      ...base,
+      guidanceWeight: 0,
+      negativePrompt: 'a green square',
+    });
+    const b = await generateSd15(components, tokenize, {
+      ...base,
+      guidanceWeight: 0,
+      negativePrompt: 'two blue triangles',
+    });
     expect(maxAbsDiff(a.latents, b.latents)).toBe(0);
     a.steps.forEach((s) => expect(maxAbsDiff(s.epsilon, s.conditional!)).toBe(0));
-    const c = await generateSd15(components, tokenize, { ...base, guidanceWeight: 6.5, negativePrompt: 'a green square' });
-    const d = await generateSd15(components, tokenize, { ...base, guidanceWeight: 6.5, negativePrompt: 'two blue triangles' });
+    const c = await generateSd15(components, tokenize, {
+      ...base,
+      guidanceWeight: 6.5,
+      negativePrompt: 'a green square',
+    });
+    const d = await generateSd15(components, tokenize, {
+      ...base,
+      guidanceWeight: 6.5,
+      negativePrompt: 'two blue triangles',
+    });
     expect(maxAbsDiff(c.latents, d.latents)).toBeGreaterThan(1e-3);
     const s = c.steps[1]!;
-    expect(maxAbsDiff(s.epsilon, s.conditional!.map((v, i) => 7.5 * v - 6.5 * s.unconditional![i]!))).toBeLessThan(1e-4);
+    expect(
+      maxAbsDiff(
+        s.epsilon,
+        s.conditional!.map((v, i) => 7.5 * v - 6.5 * s.unconditional![i]!),
+      ),
+    ).toBeLessThan(1e-4);
   });
 
   it('keeps x̂₀ = x_t − σ·ε̂ for Euler and x̂₀ = (x_t − √(1−ᾱ_t)·ε̂)/√ᾱ_t for DDIM (leading timesteps, offset 1)', async () => {
     const euler = await generateSd15(components, tokenize, { prompt: 'a square', seed: 1, steps: 5, previews: false });
-    for (const s of euler.steps) expect(maxAbsDiff(s.predOriginal, s.sample.map((x, i) => x - s.sigma! * s.epsilon[i]!))).toBeLessThan(1e-4);
-    const ddim = await generateSd15(components, tokenize, { prompt: 'a square', seed: 1, steps: 5, sampler: 'ddim', previews: false });
+    for (const s of euler.steps)
+      expect(
+        maxAbsDiff(
+          s.predOriginal,
+          s.sample.map((x, i) => x - s.sigma! * s.epsilon[i]!),
+        ),
+      ).toBeLessThan(1e-4);
+    const ddim = await generateSd15(components, tokenize, {
+      prompt: 'a square',
+      seed: 1,
+      steps: 5,
+      sampler: 'ddim',
+      previews: false,
+    });
     expect(ddim.steps.map((s) => s.timestep)).toEqual([801, 601, 401, 201, 1]);
     const alphaBars = createSchedule(SD_SCHEDULE).alphasCumprod;
     for (const s of ddim.steps) {
       const a = alphaBars[s.timestep]!;
       expect(s.alphaBar).toBe(a);
-      expect(maxAbsDiff(s.predOriginal, s.sample.map((x, i) => (x - Math.sqrt(1 - a) * s.epsilon[i]!) / Math.sqrt(a)))).toBeLessThan(1e-3);
+      expect(
+        maxAbsDiff(
+          s.predOriginal,
+          s.sample.map((x, i) => (x - Math.sqrt(1 - a) * s.epsilon[i]!) / Math.sqrt(a)),
+        ),
+      ).toBeLessThan(1e-3);
     }
   });
 
@@ -66,12 +104,26 @@ describe('SD 1.5 fp16 pipeline on stand-ins of microsoft/stable-diffusion-v1.5-w
   });
 
   it('crosses the float16 boundary both ways: what the UNet is fed is the nearest half of x_t/√(σ²+1), and its half output is decoded exactly', async () => {
-    const r = await generateSd15(components, tokenize, { prompt: 'a circle', seed: 3, steps: 2, guidanceWeight: 0, previews: false });
+    const r = await generateSd15(components, tokenize, {
+      prompt: 'a circle',
+      seed: 3,
+      steps: 2,
+      guidanceWeight: 0,
+      previews: false,
+    });
     const step = r.steps[0]!;
     const input = step.sample.map((x) => x / Math.sqrt(step.sigma! ** 2 + 1));
     const halfInput = toFloat16(input);
     expect(halfInput.every((h, i) => h === float16Bits(input[i]!))).toBe(true);
-    const context = (await components.textEncoder.run({ input_ids: { dtype: 'int32', data: new Int32Array([...r.tokens.unconditional!, ...r.tokens.conditional]), dims: [2, 77] } }))['last_hidden_state']!;
+    const context = (
+      await components.textEncoder.run({
+        input_ids: {
+          dtype: 'int32',
+          data: new Int32Array([...r.tokens.unconditional!, ...r.tokens.conditional]),
+          dims: [2, 77],
+        },
+      })
+    )['last_hidden_state']!;
     expect(context.dtype).toBe('float16');
     const rows = new Uint16Array(2 * halfInput.length);
     rows.set(halfInput);
@@ -87,6 +139,8 @@ describe('SD 1.5 fp16 pipeline on stand-ins of microsoft/stable-diffusion-v1.5-w
     expect(maxAbsDiff(conditional, step.conditional!)).toBe(0);
     // Round trip of the sample itself: float32 → half → float32 is within half an ulp of a half (2^-11 relative).
     const back = fromFloat16(halfInput);
-    input.forEach((v, i) => expect(Math.abs(back[i]! - v)).toBeLessThanOrEqual(Math.max(Math.abs(v) * 2 ** -11, 2 ** -25)));
+    input.forEach((v, i) =>
+      expect(Math.abs(back[i]! - v)).toBeLessThanOrEqual(Math.max(Math.abs(v) * 2 ** -11, 2 ** -25)),
+    );
   });
 });

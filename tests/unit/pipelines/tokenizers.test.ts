@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ClipTokenizer, CLIP_MAX_LENGTH, toInt64 } from '../../../src/lib/pipelines/tokenizers/clip';
 import { Gpt2Tokenizer } from '../../../src/lib/pipelines/tokenizers/gpt2';
 import { TokenizerLoadError } from '../../../src/lib/pipelines/tokenizers/load';
-import { byteLevelAlphabet, clipStandinTokenizer, gpt2StandinTokenizer, learnMerges } from '../../../models/standins/tokenizers';
+import {
+  byteLevelAlphabet,
+  clipStandinTokenizer,
+  gpt2StandinTokenizer,
+  learnMerges,
+} from '../../../models/standins/tokenizers';
 
 const clipFiles = clipStandinTokenizer();
 const gpt2Files = gpt2StandinTokenizer();
@@ -21,7 +26,11 @@ describe('stand-in tokenizer.json files copy the real structure', () => {
     expect(t.model).toMatchObject({ type: 'BPE', end_of_word_suffix: '</w>', unk_token: '<|endoftext|>' });
     expect(t.normalizer.normalizers.map((n: any) => n.type)).toEqual(['NFC', 'Replace', 'Lowercase']);
     expect(t.pre_tokenizer.pretokenizers.map((n: any) => n.type)).toEqual(['Split', 'ByteLevel']);
-    expect(t.post_processor).toMatchObject({ type: 'RobertaProcessing', cls: ['<|startoftext|>', 49406], sep: ['<|endoftext|>', 49407] });
+    expect(t.post_processor).toMatchObject({
+      type: 'RobertaProcessing',
+      cls: ['<|startoftext|>', 49406],
+      sep: ['<|endoftext|>', 49407],
+    });
     expect(t.decoder.type).toBe('ByteLevel');
     expect(t.model.merges.length).toBeGreaterThan(100);
     // Every merge result is in the vocabulary (a BPE file that the Rust crate would accept).
@@ -34,7 +43,11 @@ describe('stand-in tokenizer.json files copy the real structure', () => {
     expect(t.model.vocab['<|endoftext|>']).toBe(50256);
     expect(t.added_tokens).toEqual([expect.objectContaining({ id: 50256, content: '<|endoftext|>', special: true })]);
     expect(t.normalizer).toBeNull();
-    expect([t.pre_tokenizer.type, t.post_processor.type, t.decoder.type]).toEqual(['ByteLevel', 'ByteLevel', 'ByteLevel']);
+    expect([t.pre_tokenizer.type, t.post_processor.type, t.decoder.type]).toEqual([
+      'ByteLevel',
+      'ByteLevel',
+      'ByteLevel',
+    ]);
     // The real vocabulary starts with the printable bytes: "!" is id 0, "Ġ" (space) id 220.
     expect(t.model.vocab['!']).toBe(0);
     expect(t.model.vocab['Ġ']).toBe(220);
@@ -46,9 +59,29 @@ describe('stand-in tokenizer.json files copy the real structure', () => {
     expect(byteToChar[32]).toBe('Ġ');
     expect(byteToChar[10]).toBe('Ċ');
     // Pair counts: lo 7, ow 5, ot 2, at 1 → "lo"; then low 5, lot 2, at 1 → "low", "lot", "at".
-    const merges = learnMerges(new Map([[['l', 'o', 'w'], 5], [['l', 'o', 't'], 2], [['a', 't'], 1]]), 10);
-    expect(merges).toEqual([['l', 'o'], ['lo', 'w'], ['lo', 't'], ['a', 't']]);
-    expect(learnMerges(new Map([[['l', 'o', 'w'], 5], [['l', 'o', 't'], 2]]), 1)).toEqual([['l', 'o']]);
+    const merges = learnMerges(
+      new Map([
+        [['l', 'o', 'w'], 5],
+        [['l', 'o', 't'], 2],
+        [['a', 't'], 1],
+      ]),
+      10,
+    );
+    expect(merges).toEqual([
+      ['l', 'o'],
+      ['lo', 'w'],
+      ['lo', 't'],
+      ['a', 't'],
+    ]);
+    expect(
+      learnMerges(
+        new Map([
+          [['l', 'o', 'w'], 5],
+          [['l', 'o', 't'], 2],
+        ]),
+        1,
+      ),
+    ).toEqual([['l', 'o']]);
   });
 });
 
@@ -89,7 +122,9 @@ describe('ClipTokenizer', () => {
   });
 
   it('reads the pad token from tokenizer_config.json ("!" = id 0 in SD 2.x / SD-Turbo tokenizers)', () => {
-    const sd2 = ClipTokenizer.from(clipFiles.tokenizer, { config: { ...clipFiles.config, pad_token: { content: '!' } } });
+    const sd2 = ClipTokenizer.from(clipFiles.tokenizer, {
+      config: { ...clipFiles.config, pad_token: { content: '!' } },
+    });
     expect(sd2.padId).toBe(0);
     const e = sd2.encode('a cat');
     expect([...e.ids.slice(e.length)].every((v) => v === 0)).toBe(true);
@@ -105,7 +140,9 @@ describe('ClipTokenizer', () => {
   });
 
   it('rejects files that are not a BPE tokenizer.json, naming what it got', () => {
-    expect(() => ClipTokenizer.from(new TextEncoder().encode('<!doctype html><html>'))).toThrow(/not valid JSON.*<!doctype html>/);
+    expect(() => ClipTokenizer.from(new TextEncoder().encode('<!doctype html><html>'))).toThrow(
+      /not valid JSON.*<!doctype html>/,
+    );
     expect(() => ClipTokenizer.from({ model: { type: 'WordPiece', vocab: {} } })).toThrow(TokenizerLoadError);
   });
 });

@@ -1,7 +1,13 @@
 // The pocket-tensor-bundle reader on hand-built bundles: values land where the format says, and
 // malformed files are refused with a message instead of producing garbage views.
 import { describe, expect, it } from 'vitest';
-import { bundleTensor, maxAbsDifference, parseBundle, parseGolden, parseParity } from '../../../src/lib/pocket/fixtures.ts';
+import {
+  bundleTensor,
+  maxAbsDifference,
+  parseBundle,
+  parseGolden,
+  parseParity,
+} from '../../../src/lib/pocket/fixtures.ts';
 import { modelOutputToBytes } from '../../../src/lib/pocket/guided-sampling.ts';
 import { bytesToModelInput } from '../../../src/lib/shapes-world/render.ts';
 
@@ -33,7 +39,15 @@ function buildBundle(entries: Record<string, Entry>, meta: Record<string, unknow
 const GOLDEN_META = {
   model: 'm.onnx',
   schedule: { numTrainTimesteps: 1000, betaSchedule: 'linear', betaStart: 0.0001, betaEnd: 0.02 },
-  sampler: { name: 'ddim', timestepSpacing: 'leading', stepsOffset: 0, clipSample: false, clipSampleRange: 1, setAlphaToOne: true, predictionType: 'epsilon' },
+  sampler: {
+    name: 'ddim',
+    timestepSpacing: 'leading',
+    stepsOffset: 0,
+    clipSample: false,
+    clipSampleRange: 1,
+    setAlphaToOne: true,
+    predictionType: 'epsilon',
+  },
   mixture: { numClasses: 4 },
 };
 
@@ -81,14 +95,21 @@ describe('parseBundle', () => {
 describe('parseParity and parseGolden', () => {
   it('splits a parity bundle into inputs and expected outputs', () => {
     const { json, bin } = buildBundle(
-      { x: { dtype: 'float32', shape: [1, 2], values: [1, 2] }, label: { dtype: 'int32', shape: [1], values: [3] }, 'out.eps': { dtype: 'float32', shape: [1, 2], values: [0.1, 0.2] } },
+      {
+        x: { dtype: 'float32', shape: [1, 2], values: [1, 2] },
+        label: { dtype: 'int32', shape: [1], values: [3] },
+        'out.eps': { dtype: 'float32', shape: [1, 2], values: [0.1, 0.2] },
+      },
       { model: 'm.onnx', inputs: ['x', 'label'], outputs: ['out.eps'] },
     );
     const parity = parseParity(parseBundle(json, bin));
     expect(parity.model).toBe('m.onnx');
     expect(Object.keys(parity.inputs)).toEqual(['x', 'label']);
     expect(Object.keys(parity.expected)).toEqual(['eps']);
-    const missingInput = buildBundle({ x: { dtype: 'float32', shape: [1], values: [1] } }, { model: 'm.onnx', inputs: ['x', 't'], outputs: [] });
+    const missingInput = buildBundle(
+      { x: { dtype: 'float32', shape: [1], values: [1] } },
+      { model: 'm.onnx', inputs: ['x', 't'], outputs: [] },
+    );
     expect(() => parseParity(parseBundle(missingInput.json, missingInput.bin))).toThrow(/input "t"/);
   });
 
@@ -99,7 +120,10 @@ describe('parseParity and parseGolden', () => {
         'case0.noise': { dtype: 'float32', shape: [3, 2, 2], values: Array.from({ length: 12 }, (_, i) => i) },
         'case0.x0': { dtype: 'float32', shape: [2, 2], values: [0, 0, 0, 0] },
       },
-      { ...GOLDEN_META, cases: [{ prefix: 'case0', label: 1, w: 3, seed: 0, numInferenceSteps: 3, eta: 1, points: 2 }] },
+      {
+        ...GOLDEN_META,
+        cases: [{ prefix: 'case0', label: 1, w: 3, seed: 0, numInferenceSteps: 3, eta: 1, points: 2 }],
+      },
     );
     const golden = parseGolden(parseBundle(json, bin));
     const c = golden.cases[0]!;
@@ -114,17 +138,29 @@ describe('parseParity and parseGolden', () => {
       'case0.xT': { dtype: 'float32' as const, shape: [1, 2], values: [1, 2] },
       'case0.x0': { dtype: 'float32' as const, shape: [1, 2], values: [0, 0] },
     };
-    const meta = { ...GOLDEN_META, cases: [{ prefix: 'case0', label: 1, w: 0, seed: 0, numInferenceSteps: 2, eta: 1 }] };
+    const meta = {
+      ...GOLDEN_META,
+      cases: [{ prefix: 'case0', label: 1, w: 0, seed: 0, numInferenceSteps: 2, eta: 1 }],
+    };
     const noNoise = buildBundle(entries, meta);
     expect(() => parseGolden(parseBundle(noNoise.json, noNoise.bin))).toThrow(/no "case0.noise"/);
-    const shortNoise = buildBundle({ ...entries, 'case0.noise': { dtype: 'float32', shape: [1, 1, 2], values: [0, 0] } }, meta);
+    const shortNoise = buildBundle(
+      { ...entries, 'case0.noise': { dtype: 'float32', shape: [1, 1, 2], values: [0, 0] } },
+      meta,
+    );
     expect(() => parseGolden(parseBundle(shortNoise.json, shortNoise.bin))).toThrow(/2 steps × 2/);
   });
 
   it('refuses a classifier-guidance case when the file does not name the UNet', () => {
     const { json, bin } = buildBundle(
-      { 'case0.xT': { dtype: 'float32', shape: [1, 3, 32, 32], values: new Array(3072).fill(0) }, 'case0.x0': { dtype: 'float32', shape: [1, 3, 32, 32], values: new Array(3072).fill(0) } },
-      { ...GOLDEN_META, cases: [{ prefix: 'case0', y: 5, class: 'green square', scale: 3, seed: 0, numInferenceSteps: 2, eta: 0 }] },
+      {
+        'case0.xT': { dtype: 'float32', shape: [1, 3, 32, 32], values: new Array(3072).fill(0) },
+        'case0.x0': { dtype: 'float32', shape: [1, 3, 32, 32], values: new Array(3072).fill(0) },
+      },
+      {
+        ...GOLDEN_META,
+        cases: [{ prefix: 'case0', y: 5, class: 'green square', scale: 3, seed: 0, numInferenceSteps: 2, eta: 0 }],
+      },
     );
     expect(() => parseGolden(parseBundle(json, bin))).toThrow(/"unet"/);
     expect(parseGolden(parseBundle({ ...json, unet: 'u.onnx' }, bin)).cases[0]!.kind).toBe('classifier');

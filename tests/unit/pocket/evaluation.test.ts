@@ -3,7 +3,13 @@
 // Python training targets, real scenes would not match their own captions.
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { accuracy, decodeEvaluator, evaluatorHeads, matchCaption, meanPairwiseDistance } from '../../../src/lib/pocket/evaluation.ts';
+import {
+  accuracy,
+  decodeEvaluator,
+  evaluatorHeads,
+  matchCaption,
+  meanPairwiseDistance,
+} from '../../../src/lib/pocket/evaluation.ts';
 import { sceneAttributes } from '../../../src/lib/shapes-world/caption.ts';
 import { renderScene } from '../../../src/lib/shapes-world/render.ts';
 import { sampleScene } from '../../../src/lib/shapes-world/scene.ts';
@@ -32,11 +38,23 @@ describe('decodeEvaluator and matchCaption', () => {
   });
 
   // "a red circle above a blue square": above has sign −1 → A (upper) = red circle, B = blue square, axis 1.
-  const above: CaptionAttributes = { kind: 'two', objects: [{ colour: 0, shape: 0, size: null }, { colour: 2, shape: 1, size: null }], relation: 2 };
+  const above: CaptionAttributes = {
+    kind: 'two',
+    objects: [
+      { colour: 0, shape: 0, size: null },
+      { colour: 2, shape: 1, size: null },
+    ],
+    relation: 2,
+  };
   // Head order: objectCount, colour, shape, size, position, colourA, shapeA, sizeA, colourB, shapeB, sizeB, axis.
   it('a two-object scene in canonical order matches "X above Y"', () => {
     const [scene] = decodeEvaluator(oneHot([1, 0, 0, 0, 0, 0, 0, 1, 2, 1, 0, 1]), 1);
-    expect(matchCaption(scene!, above)).toMatchObject({ objectCount: true, bothObjects: true, relation: true, all: true });
+    expect(matchCaption(scene!, above)).toMatchObject({
+      objectCount: true,
+      bothObjects: true,
+      relation: true,
+      all: true,
+    });
   });
 
   it('the same objects swapped are both present but in the wrong relation', () => {
@@ -57,8 +75,20 @@ describe('decodeEvaluator and matchCaption', () => {
 
   it('one object: unmentioned size and position are not asked (null), a second object fails the count', () => {
     const caption: CaptionAttributes = { kind: 'one', object: { colour: 3, shape: 2, size: null }, position: null };
-    const [one, two] = decodeEvaluator(new Float32Array([...oneHot([0, 3, 2, 1, 4, 0, 0, 0, 0, 0, 0, 0]), ...oneHot([1, 3, 2, 1, 4, 0, 0, 0, 0, 0, 0, 0])]), 2);
-    expect(matchCaption(one!, caption)).toMatchObject({ colour: true, shape: true, size: null, position: null, all: true });
+    const [one, two] = decodeEvaluator(
+      new Float32Array([
+        ...oneHot([0, 3, 2, 1, 4, 0, 0, 0, 0, 0, 0, 0]),
+        ...oneHot([1, 3, 2, 1, 4, 0, 0, 0, 0, 0, 0, 0]),
+      ]),
+      2,
+    );
+    expect(matchCaption(one!, caption)).toMatchObject({
+      colour: true,
+      shape: true,
+      size: null,
+      position: null,
+      all: true,
+    });
     expect(matchCaption(two!, caption)).toMatchObject({ objectCount: false, colour: false, all: false });
   });
 
@@ -91,7 +121,9 @@ describe('the real evaluator on generated scenes', () => {
     const matches = predicted.map((p, i) => matchCaption(p, sceneAttributes(scenes[i]!)));
     const allCorrect = accuracy(matches.map((m) => m.all));
     const relation = accuracy(matches.map((m) => m.relation));
-    console.log(`evaluator on ${n} generated scenes: all-correct ${(100 * allCorrect).toFixed(1)} %, relation ${(100 * relation).toFixed(1)} %`);
+    console.log(
+      `evaluator on ${n} generated scenes: all-correct ${(100 * allCorrect).toFixed(1)} %, relation ${(100 * relation).toFixed(1)} %`,
+    );
     expect(allCorrect).toBeGreaterThanOrEqual(0.95);
   }, 60_000);
 });
@@ -99,8 +131,13 @@ describe('the real evaluator on generated scenes', () => {
 describe('evaluateUnet (npm run models:eval) on the committed models', () => {
   const root = resolve(new URL('../../../', import.meta.url).pathname);
   const options = {
-    pocketDir: `${root}/models/pocket`, manifestPath: `${root}/models/manifest.json`,
-    samplesPerCaption: 2, weights: [0, 3], steps: 2, seed: 5, captionLimit: 1,
+    pocketDir: `${root}/models/pocket`,
+    manifestPath: `${root}/models/manifest.json`,
+    samplesPerCaption: 2,
+    weights: [0, 3],
+    steps: 2,
+    seed: 5,
+    captionLimit: 1,
   };
 
   it('scores one row per w over both caption kinds, and the same seed gives the same report', async () => {
@@ -125,7 +162,10 @@ describe('evaluateUnet (npm run models:eval) on the committed models', () => {
   it('split by weight (models:eval --jobs) and merged, gives the same rows as one run', async () => {
     const { evaluateUnet, mergeReports } = await import('../../../models/train/evaluate.ts');
     const whole = await evaluateUnet(options);
-    const parts = await Promise.all([evaluateUnet({ ...options, weights: [3] }), evaluateUnet({ ...options, weights: [0] })]);
+    const parts = await Promise.all([
+      evaluateUnet({ ...options, weights: [3] }),
+      evaluateUnet({ ...options, weights: [0] }),
+    ]);
     const merged = mergeReports(parts, [0, 3], 0);
     expect(merged.rows).toEqual(whole.rows);
     expect(merged.perCaption).toEqual(whole.perCaption);

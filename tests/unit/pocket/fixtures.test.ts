@@ -8,7 +8,13 @@ import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeGoldenCase, nullCaptionTokens, type GoldenCase } from '../../../src/lib/pocket/fixtures.ts';
 import { encodeCaption } from '../../../src/lib/shapes-world/caption.ts';
-import { checkParity, GOLDEN_TOLERANCE, PARITY_TOLERANCE, parityTolerance, replayGoldenCase } from '../../../src/lib/pocket/golden.ts';
+import {
+  checkParity,
+  GOLDEN_TOLERANCE,
+  PARITY_TOLERANCE,
+  parityTolerance,
+  replayGoldenCase,
+} from '../../../src/lib/pocket/golden.ts';
 import { openPocketSessions, readPocketDir } from '../../../models/train/pocket-dir.ts';
 
 const dir = resolve(process.env.POCKET_DIR ?? new URL('../../../models/pocket', import.meta.url).pathname);
@@ -21,7 +27,9 @@ const GOLDEN_TIMEOUT_MS = 120_000;
 
 describe(`pocket fixtures in ${dir}`, () => {
   it('every ONNX file has a parity fixture, and every fixture names a model that is there', () => {
-    const models = readdirSync(dir).filter((f) => f.endsWith('.onnx')).sort();
+    const models = readdirSync(dir)
+      .filter((f) => f.endsWith('.onnx'))
+      .sort();
     expect(models.length).toBeGreaterThan(0);
     expect(pocket.parity.map((p) => p.fixture.model).sort()).toEqual(models);
     for (const { fixture } of pocket.golden) {
@@ -57,8 +65,12 @@ describe(`pocket fixtures in ${dir}`, () => {
         const result = await replayGoldenCase(fixture, goldenCase, sessions.model);
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
         const pixels =
-          result.differingBytes === null ? '' : `, ${result.differingBytes} differing 8-bit values (${result.boundaryBytes} of them rounding-boundary ties)`;
-        console.log(`golden ${fixture.model} ${goldenCase.prefix}: max |TS − PyTorch| = ${result.maxAbsDiff.toExponential(2)}${pixels} (${seconds} s)`);
+          result.differingBytes === null
+            ? ''
+            : `, ${result.differingBytes} differing 8-bit values (${result.boundaryBytes} of them rounding-boundary ties)`;
+        console.log(
+          `golden ${fixture.model} ${goldenCase.prefix}: max |TS − PyTorch| = ${result.maxAbsDiff.toExponential(2)}${pixels} (${seconds} s)`,
+        );
         expect(result.maxAbsDiff).toBeLessThanOrEqual(GOLDEN_TOLERANCE);
         if (goldenCase.itemShape.length === 3) {
           expect(goldenCase.image, 'image models store the 8-bit result').toBeDefined();
@@ -84,7 +96,12 @@ function cheapestCase(cases: GoldenCase[]): GoldenCase {
  */
 function influentialNoiseIndex(c: GoldenCase, clipped: boolean): number {
   const step = Math.max(0, c.numInferenceSteps - 2);
-  const element = clipped ? Math.max(0, c.x0.findIndex((v) => Math.abs(v) < 0.9)) : 0;
+  const element = clipped
+    ? Math.max(
+        0,
+        c.x0.findIndex((v) => Math.abs(v) < 0.9),
+      )
+    : 0;
   return step * c.xT.length + element;
 }
 
@@ -99,18 +116,30 @@ describe('golden replay detects a wrong input', () => {
     const goldenCase = cheapestCase(fixture.cases);
     if (goldenCase.noise !== undefined) {
       const index = influentialNoiseIndex(goldenCase, fixture.sampler.clipSample);
-      it(`${fixture.model} ${goldenCase.prefix}: noise value ${index} + 0.1 → fails`, { timeout: GOLDEN_TIMEOUT_MS }, async () => {
-        const noise = Float32Array.from(goldenCase.noise!);
-        noise[index] = noise[index]! + 0.1;
-        const result = await replayGoldenCase(fixture, { ...goldenCase, noise }, sessions.model);
-        console.log(`perturbed noise ${fixture.model} ${goldenCase.prefix}: max |Δ| = ${result.maxAbsDiff.toExponential(2)}, ${result.differingBytes ?? '–'} differing 8-bit values`);
-        expect(result.pass).toBe(false);
-      });
+      it(
+        `${fixture.model} ${goldenCase.prefix}: noise value ${index} + 0.1 → fails`,
+        { timeout: GOLDEN_TIMEOUT_MS },
+        async () => {
+          const noise = Float32Array.from(goldenCase.noise!);
+          noise[index] = noise[index]! + 0.1;
+          const result = await replayGoldenCase(fixture, { ...goldenCase, noise }, sessions.model);
+          console.log(
+            `perturbed noise ${fixture.model} ${goldenCase.prefix}: max |Δ| = ${result.maxAbsDiff.toExponential(2)}, ${result.differingBytes ?? '–'} differing 8-bit values`,
+          );
+          expect(result.pass).toBe(false);
+        },
+      );
     }
-    it(`${fixture.model} ${goldenCase.prefix}: guidance strength + 0.5 → fails`, { timeout: GOLDEN_TIMEOUT_MS }, async () => {
-      const result = await replayGoldenCase(fixture, withWrongGuidance(goldenCase), sessions.model);
-      console.log(`wrong guidance ${fixture.model} ${goldenCase.prefix}: max |Δ| = ${result.maxAbsDiff.toExponential(2)}, ${result.differingBytes ?? '–'} differing 8-bit values`);
-      expect(result.pass).toBe(false);
-    });
+    it(
+      `${fixture.model} ${goldenCase.prefix}: guidance strength + 0.5 → fails`,
+      { timeout: GOLDEN_TIMEOUT_MS },
+      async () => {
+        const result = await replayGoldenCase(fixture, withWrongGuidance(goldenCase), sessions.model);
+        console.log(
+          `wrong guidance ${fixture.model} ${goldenCase.prefix}: max |Δ| = ${result.maxAbsDiff.toExponential(2)}, ${result.differingBytes ?? '–'} differing 8-bit values`,
+        );
+        expect(result.pass).toBe(false);
+      },
+    );
   }
 });

@@ -26,19 +26,41 @@ function browser(gpu: 'none' | 'no-adapter' | 'no-f16' | 'f16'): CapabilityEnvir
   const adapter = {
     features: { has: (name: string) => features.has(name) },
     limits: { maxBufferSize: 2 ** 31 },
-    info: { vendor: gpu === 'f16' ? 'acme' : 'google', architecture: gpu === 'f16' ? 'rdna' : 'swiftshader', description: '', isFallbackAdapter: gpu !== 'f16' },
+    info: {
+      vendor: gpu === 'f16' ? 'acme' : 'google',
+      architecture: gpu === 'f16' ? 'rdna' : 'swiftshader',
+      description: '',
+      isFallbackAdapter: gpu !== 'f16',
+    },
   };
-  return { navigator: { hardwareConcurrency: 4, gpu: { requestAdapter: async () => (gpu === 'no-adapter' ? null : adapter) } }, crossOriginIsolated: false };
+  return {
+    navigator: { hardwareConcurrency: 4, gpu: { requestAdapter: async () => (gpu === 'no-adapter' ? null : adapter) } },
+    crossOriginIsolated: false,
+  };
 }
 
 async function verdict(entry: ModelEntry, gpu: Parameters<typeof browser>[0], forceWasm = false) {
-  return readiness(entry, chooseBackend(await detectCapabilities(browser(gpu)), { requiredFeatures: entry.requiredFeatures }, forceWasm));
+  return readiness(
+    entry,
+    chooseBackend(await detectCapabilities(browser(gpu)), { requiredFeatures: entry.requiredFeatures }, forceWasm),
+  );
 }
 
 /** A copy of an entry as if the manifest pinned every file and listed the tokenizer. */
 function pinnedWithTokenizer(entry: ModelEntry): ModelEntry {
-  const files = entry.files.map((f) => ({ ...f, bytes: f.bytesApprox, sha256: 'a'.repeat(64), hub: { ...f.hub!, revision: 'b'.repeat(40) } }));
-  const tokenizer = { ...files[0]!, role: 'tokenizer', bytes: 2_000_000, bytesApprox: 2_000_000, io: { inputs: {}, outputs: {} } };
+  const files = entry.files.map((f) => ({
+    ...f,
+    bytes: f.bytesApprox,
+    sha256: 'a'.repeat(64),
+    hub: { ...f.hub!, revision: 'b'.repeat(40) },
+  }));
+  const tokenizer = {
+    ...files[0]!,
+    role: 'tokenizer',
+    bytes: 2_000_000,
+    bytesApprox: 2_000_000,
+    io: { inputs: {}, outputs: {} },
+  };
   return { ...entry, files: [...files, tokenizer], totalBytes: [...files, tokenizer].reduce((s, f) => s + f.bytes, 0) };
 }
 
@@ -103,7 +125,12 @@ describe('full-size model choice', () => {
 
   it('maps the widget settings: caption → prompt, w → guidance weight, SD-Turbo steps clamped to 1–4', () => {
     const widget = { caption: 'a red circle', w: 3, steps: 50, seed: 7 };
-    expect(fullSizeSettings('sd-turbo', widget)).toEqual({ prompt: 'a red circle', guidanceWeight: 3, steps: 4, seed: 7 });
+    expect(fullSizeSettings('sd-turbo', widget)).toEqual({
+      prompt: 'a red circle',
+      guidanceWeight: 3,
+      steps: 4,
+      seed: 7,
+    });
     expect(fullSizeSettings('sd-turbo', { ...widget, steps: 0 }).steps).toBe(1);
     expect(fullSizeSettings('sd15', widget).steps).toBe(50);
   });

@@ -45,7 +45,11 @@ describe.each([
       expect([...ours.timesteps]).toEqual([...fromFile.timesteps]);
       const d = ours as DDIMSampler;
       const f = fromFile as DDIMSampler;
-      expect([d.useClippedModelOutput, d.finalAlphaCumprod, d.eta]).toEqual([f.useClippedModelOutput, f.finalAlphaCumprod, f.eta]);
+      expect([d.useClippedModelOutput, d.finalAlphaCumprod, d.eta]).toEqual([
+        f.useClippedModelOutput,
+        f.finalAlphaCumprod,
+        f.eta,
+      ]);
       expect([...d.schedule.alphasCumprod]).toEqual([...f.schedule.alphasCumprod]);
     }
   });

@@ -5,7 +5,20 @@ import { DEFAULT_CAPTION, textToImageUrl, urlStateProblems } from '../../../src/
 
 describe('text-to-image URL state', () => {
   it('round-trips every field, including an empty caption and a branch caption', () => {
-    const state = { ...textToImageUrl.defaults(), caption: '', seed: 42, n: 9, steps: 20, sampler: 'ddpm' as const, w: -1, b: true, bk: 7, bw: 4.5, bcap: 'a small blue circle above a red square', k: 12 };
+    const state = {
+      ...textToImageUrl.defaults(),
+      caption: '',
+      seed: 42,
+      n: 9,
+      steps: 20,
+      sampler: 'ddpm' as const,
+      w: -1,
+      b: true,
+      bk: 7,
+      bw: 4.5,
+      bcap: 'a small blue circle above a red square',
+      k: 12,
+    };
     const search = textToImageUrl.write(state, '?other=1');
     expect(search).toContain('other=1');
     expect(search).toContain('t2i.caption=&');
@@ -35,8 +48,12 @@ describe('text-to-image URL state', () => {
   });
 
   it('names every key a malformed link got wrong, and only those', () => {
-    const problems = urlStateProblems('?t2i.steps=abc&t2i.w=99&t2i.caption=a+purple+blob&t2i.sampler=zzz&t2i.n=7&t2i.k=-3&t2i.seed=5&t2i.b=maybe&x=1');
-    expect(problems.sort()).toEqual(['t2i.b', 't2i.caption', 't2i.k', 't2i.n', 't2i.sampler', 't2i.steps', 't2i.w'].sort());
+    const problems = urlStateProblems(
+      '?t2i.steps=abc&t2i.w=99&t2i.caption=a+purple+blob&t2i.sampler=zzz&t2i.n=7&t2i.k=-3&t2i.seed=5&t2i.b=maybe&x=1',
+    );
+    expect(problems.sort()).toEqual(
+      ['t2i.b', 't2i.caption', 't2i.k', 't2i.n', 't2i.sampler', 't2i.steps', 't2i.w'].sort(),
+    );
     expect(urlStateProblems('?t2i.seed=5&t2i.b=1&t2i.w=3.5')).toEqual([]);
   });
 });

@@ -28,7 +28,14 @@ const sessions = openPocketSessions(dir);
 afterAll(() => sessions.disposeAll());
 
 const TIMEOUT_MS = 120_000;
-const base: TextToImageSettings = { caption: 'a red circle', weight: 3, sampler: 'ddim', steps: 6, seed: 11, samples: 2 };
+const base: TextToImageSettings = {
+  caption: 'a red circle',
+  weight: 3,
+  sampler: 'ddim',
+  steps: 6,
+  seed: 11,
+  samples: 2,
+};
 
 /** The UNet, counting calls and the batch sizes it was given. */
 async function countingUnet() {
@@ -65,7 +72,10 @@ describe('noise and configuration (no model)', () => {
       expect(sampler.timestepSpacing).toBe(reference.timestepSpacing);
       expect(sampler.stepsOffset).toBe(reference.stepsOffset);
       expect(sampler.predictionType).toBe(reference.predictionType);
-      expect(sampler.x0Processing).toMatchObject({ clipSample: reference.clipSample, clipSampleRange: reference.clipSampleRange });
+      expect(sampler.x0Processing).toMatchObject({
+        clipSample: reference.clipSample,
+        clipSampleRange: reference.clipSampleRange,
+      });
     }
     const ddim = createTextToImageSampler('ddim', 10) as DDIMSampler;
     expect(ddim.eta).toBe(0);
@@ -73,7 +83,9 @@ describe('noise and configuration (no model)', () => {
     expect(ddim.finalAlphaCumprod).toBe(reference.setAlphaToOne ? 1 : ddim.schedule.alphasCumprod[0]);
     // …and DDIM visits the reference's timesteps, e.g. the 50-step case.
     for (const goldenCase of unetGolden!.fixture.cases.filter((c) => c.eta === 0)) {
-      expect(createTextToImageSampler('ddim', goldenCase.numInferenceSteps).timesteps).toEqual(goldenSampler(unetGolden!.fixture, goldenCase).timesteps);
+      expect(createTextToImageSampler('ddim', goldenCase.numInferenceSteps).timesteps).toEqual(
+        goldenSampler(unetGolden!.fixture, goldenCase).timesteps,
+      );
     }
   });
 
@@ -84,7 +96,9 @@ describe('noise and configuration (no model)', () => {
     expect(Array.from(four.subarray(0, IMAGE_LENGTH))).toEqual(Array.from(one));
     expect(maxAbs(four.subarray(0, IMAGE_LENGTH), four.subarray(IMAGE_LENGTH, 2 * IMAGE_LENGTH))).toBeGreaterThan(1);
     expect(maxAbs(one, initialNoise(6, 1))).toBeGreaterThan(1);
-    expect(Array.from(stepNoise(5, 2, 3).subarray(IMAGE_LENGTH))).toEqual(Array.from(stepNoise(5, 4, 3).subarray(IMAGE_LENGTH, 2 * IMAGE_LENGTH)));
+    expect(Array.from(stepNoise(5, 2, 3).subarray(IMAGE_LENGTH))).toEqual(
+      Array.from(stepNoise(5, 4, 3).subarray(IMAGE_LENGTH, 2 * IMAGE_LENGTH)),
+    );
     expect(maxAbs(stepNoise(5, 1, 0), stepNoise(5, 1, 1))).toBeGreaterThan(1);
     expect(maxAbs(stepNoise(5, 1, 0), one)).toBeGreaterThan(1);
     // Roughly standard normal.
@@ -161,7 +175,8 @@ describe('sampling over models/pocket/shapes-unet.onnx', () => {
       expect(branch.stepsDone).toBe(2);
       expect(branch.states[2]).toBe(original.states[2]);
       await branch.runToEnd();
-      for (let j = 0; j <= 5; j++) expect(Array.from(branch.states[j]!), `x after ${j} steps`).toEqual(Array.from(original.states[j]!));
+      for (let j = 0; j <= 5; j++)
+        expect(Array.from(branch.states[j]!), `x after ${j} steps`).toEqual(Array.from(original.states[j]!));
       expect(branch.timings.slice(0, 2)).toEqual([undefined, undefined]);
       expect(branch.modelCalls).toBe(3);
 
@@ -185,7 +200,11 @@ describe('sampling over models/pocket/shapes-unet.onnx', () => {
       const condition = captionCondition(settings.caption);
       if (!condition.ok) throw new Error('caption');
       // The conditional-only path: the null-caption ε function fed the caption's tokens.
-      const conditionalOnly = textGuidedEpsilon(unet, { ok: true, unconditional: true, caption: '', tokens: condition.tokens }, 0);
+      const conditionalOnly = textGuidedEpsilon(
+        unet,
+        { ok: true, unconditional: true, caption: '', tokens: condition.tokens },
+        0,
+      );
       const sampler = createTextToImageSampler('ddim', 4);
       const reference = await sampleAsync(sampler, conditionalOnly, initialNoise(settings.seed, 1));
       expect(maxAbs(guided.latest, reference)).toBeLessThan(1e-4);
@@ -229,7 +248,8 @@ describe('sampling over models/pocket/shapes-unet.onnx', () => {
       const { golden } = readPocketDir(dir);
       const fixture = golden.find((g) => g.fixture.model === 'shapes-unet.onnx')!.fixture;
       const goldenCase = fixture.cases.find((c) => c.kind === 'text-cfg' && c.eta === 0 && c.w > 0);
-      if (goldenCase === undefined || goldenCase.kind !== 'text-cfg') throw new Error('no deterministic guided case in the golden file');
+      if (goldenCase === undefined || goldenCase.kind !== 'text-cfg')
+        throw new Error('no deterministic guided case in the golden file');
       const sampler = createTextToImageSampler('ddim', goldenCase.numInferenceSteps);
       const condition = captionCondition(goldenCase.caption);
       if (!condition.ok || condition.unconditional) throw new Error('golden caption');

@@ -4,7 +4,15 @@ import type { Capabilities } from '../../../src/lib/runtime/capabilities';
 
 const gpu = (over: Partial<NonNullable<Capabilities['adapter']>> = {}): Capabilities => ({
   webgpuPresent: true,
-  adapter: { vendor: 'google', architecture: 'swiftshader', description: '', isFallback: true, shaderF16: true, maxBufferSize: 2 ** 30, ...over },
+  adapter: {
+    vendor: 'google',
+    architecture: 'swiftshader',
+    description: '',
+    isFallback: true,
+    shaderF16: true,
+    maxBufferSize: 2 ** 30,
+    ...over,
+  },
   webgpuProblem: null,
   crossOriginIsolated: true,
   logicalCores: 4,
@@ -20,7 +28,10 @@ const noGpu = (problem: string, isolated = false): Capabilities => ({
 describe('wasmThreads', () => {
   it('uses every core only when cross-origin isolated', () => {
     expect(wasmThreads({ crossOriginIsolated: true, logicalCores: 8 })).toEqual({ threads: 8, note: '8 threads' });
-    expect(wasmThreads({ crossOriginIsolated: false, logicalCores: 8 })).toEqual({ threads: 1, note: '1 thread (page not cross-origin isolated)' });
+    expect(wasmThreads({ crossOriginIsolated: false, logicalCores: 8 })).toEqual({
+      threads: 1,
+      note: '1 thread (page not cross-origin isolated)',
+    });
   });
 });
 
@@ -46,11 +57,17 @@ describe('chooseBackend', () => {
   it('says when navigator.gpu is missing and when threads are limited by isolation', () => {
     const choice = chooseBackend(noGpu('this browser has no navigator.gpu'), { requiredFeatures: [] });
     expect(choice).toMatchObject({ backend: 'wasm', threads: 1 });
-    expect(choice.reason).toBe('WebGPU unavailable: this browser has no navigator.gpu — running on WASM, 1 thread (page not cross-origin isolated)');
+    expect(choice.reason).toBe(
+      'WebGPU unavailable: this browser has no navigator.gpu — running on WASM, 1 thread (page not cross-origin isolated)',
+    );
   });
 
   it('honours force-WASM even when WebGPU works', () => {
-    expect(chooseBackend(gpu(), { requiredFeatures: [] }, true)).toMatchObject({ runnable: true, backend: 'wasm', reason: 'WASM forced by you — running on WASM, 4 threads' });
+    expect(chooseBackend(gpu(), { requiredFeatures: [] }, true)).toMatchObject({
+      runnable: true,
+      backend: 'wasm',
+      reason: 'WASM forced by you — running on WASM, 4 threads',
+    });
   });
 
   it('refuses a shader-f16 model on an adapter without it, naming the feature and the adapter', () => {
@@ -59,7 +76,10 @@ describe('chooseBackend', () => {
     expect(choice.reason).toMatch(/shader-f16/);
     expect(choice.reason).toMatch(/google swiftshader/);
     // the same adapter still runs a model without that need
-    expect(chooseBackend(gpu({ shaderF16: false }), { requiredFeatures: [] })).toMatchObject({ runnable: true, backend: 'webgpu' });
+    expect(chooseBackend(gpu({ shaderF16: false }), { requiredFeatures: [] })).toMatchObject({
+      runnable: true,
+      backend: 'webgpu',
+    });
   });
 
   it('refuses GPU-only models without WebGPU or under force-WASM', () => {
@@ -68,11 +88,16 @@ describe('chooseBackend', () => {
       reason: 'This model needs WebGPU, which is unavailable here: no adapter.',
     });
     expect(chooseBackend(gpu(), { requiredFeatures: ['shader-f16'] }, true).runnable).toBe(false);
-    expect(chooseBackend(gpu(), { requiredFeatures: ['shader-f16'] })).toMatchObject({ runnable: true, backend: 'webgpu' });
+    expect(chooseBackend(gpu(), { requiredFeatures: ['shader-f16'] })).toMatchObject({
+      runnable: true,
+      backend: 'webgpu',
+    });
   });
 
   it('lets a small model prefer WASM, but never a GPU-only one', () => {
     expect(chooseBackend(gpu(), { requiredFeatures: [], prefers: 'wasm' })).toMatchObject({ backend: 'wasm' });
-    expect(chooseBackend(gpu(), { requiredFeatures: ['webgpu'], prefers: 'wasm' })).toMatchObject({ backend: 'webgpu' });
+    expect(chooseBackend(gpu(), { requiredFeatures: ['webgpu'], prefers: 'wasm' })).toMatchObject({
+      backend: 'webgpu',
+    });
   });
 });

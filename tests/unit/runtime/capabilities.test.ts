@@ -15,7 +15,14 @@ describe('detectCapabilities', () => {
     });
     expect(caps).toEqual({
       webgpuPresent: true,
-      adapter: { vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader', isFallback: true, shaderF16: true, maxBufferSize: 268435456 },
+      adapter: {
+        vendor: 'google',
+        architecture: 'swiftshader',
+        description: 'SwiftShader',
+        isFallback: true,
+        shaderF16: true,
+        maxBufferSize: 268435456,
+      },
       webgpuProblem: null,
       crossOriginIsolated: true,
       logicalCores: 6,
@@ -25,10 +32,26 @@ describe('detectCapabilities', () => {
   });
 
   it('names each way WebGPU can be missing', async () => {
-    expect((await detectCapabilities({ navigator: { hardwareConcurrency: 2 } })).webgpuProblem).toBe('this browser has no navigator.gpu');
+    expect((await detectCapabilities({ navigator: { hardwareConcurrency: 2 } })).webgpuProblem).toBe(
+      'this browser has no navigator.gpu',
+    );
     const nullAdapter = await detectCapabilities({ navigator: { gpu: { requestAdapter: async () => null } } });
-    expect(nullAdapter).toMatchObject({ webgpuPresent: true, adapter: null, webgpuProblem: 'no adapter', logicalCores: 1, crossOriginIsolated: false });
-    const throwing = await detectCapabilities({ navigator: { gpu: { requestAdapter: async () => { throw new Error('blocked'); } } } });
+    expect(nullAdapter).toMatchObject({
+      webgpuPresent: true,
+      adapter: null,
+      webgpuProblem: 'no adapter',
+      logicalCores: 1,
+      crossOriginIsolated: false,
+    });
+    const throwing = await detectCapabilities({
+      navigator: {
+        gpu: {
+          requestAdapter: async () => {
+            throw new Error('blocked');
+          },
+        },
+      },
+    });
     expect(throwing.webgpuProblem).toBe('requestAdapter() failed (blocked)');
   });
 

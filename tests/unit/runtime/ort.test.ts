@@ -42,7 +42,9 @@ describe('ort.ts on a hand-encoded MatMul + Add graph', () => {
     expect(out.y.dims).toEqual([2, 3]);
     const expected = [0.5 + 0.1, -1 - 0.2, 2 + 0.3, 1.5 + 0.1, 0.25 - 0.2, -0.75 + 0.3];
     Array.from(out.y.data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
-    await expect(run(session, { x: { dtype: 'float32', data: new Float32Array(6), dims: [3, 2] } })).rejects.toThrow(/dimension|index: 0|Got: 3/i);
+    await expect(run(session, { x: { dtype: 'float32', data: new Float32Array(6), dims: [3, 2] } })).rejects.toThrow(
+      /dimension|index: 0|Got: 3/i,
+    );
     await dispose(session);
   });
 
@@ -53,33 +55,43 @@ describe('ort.ts on a hand-encoded MatMul + Add graph', () => {
     );
     await dispose(session);
     await dispose(session); // idempotent
-    await expect(run(session, { x: { dtype: 'float32', data: new Float32Array(2), dims: [1, 2] } })).rejects.toThrow(/disposed/);
+    await expect(run(session, { x: { dtype: 'float32', data: new Float32Array(2), dims: [1, 2] } })).rejects.toThrow(
+      /disposed/,
+    );
   });
 
   it('runs float16 IO on the CPU provider (bit patterns in, bit patterns out)', async () => {
     const session = await createSession(float16DoubleModel(), { backend: 'wasm' });
     // 1.0 = 0x3c00, 0.5 = 0x3800, -2 = 0xc000 → doubled: 2 = 0x4000, 1 = 0x3c00, -4 = 0xc400
-    const out = await run(session, { x: { dtype: 'float16', data: Uint16Array.from([0x3c00, 0x3800, 0xc000]), dims: [3] } });
+    const out = await run(session, {
+      x: { dtype: 'float16', data: Uint16Array.from([0x3c00, 0x3800, 0xc000]), dims: [3] },
+    });
     expect(out.y.dtype).toBe('float16');
     expect(Array.from(out.y.data as Uint16Array)).toEqual([0x4000, 0x3c00, 0xc400]);
     await dispose(session);
   });
 
   it('refuses WebGPU in Node with a clear message', async () => {
-    await expect(createSession(affineModel(W, b), { backend: 'webgpu' })).rejects.toThrow(/WebGPU is not available in Node/);
+    await expect(createSession(affineModel(W, b), { backend: 'webgpu' })).rejects.toThrow(
+      /WebGPU is not available in Node/,
+    );
   });
 });
 
 describe('ort.ts on the committed mixture2d pocket model', () => {
   it('matches the PyTorch parity outputs shipped with the model', async () => {
-    const spec = JSON.parse(readFileSync(new URL('models/pocket/fixtures/mixture2d-mlp.parity.json', root), 'utf8')) as {
+    const spec = JSON.parse(
+      readFileSync(new URL('models/pocket/fixtures/mixture2d-mlp.parity.json', root), 'utf8'),
+    ) as {
       tensors: Record<string, { dtype: string; shape: number[]; byteOffset: number; length: number }>;
     };
     const bin = readFileSync(new URL('models/pocket/fixtures/mixture2d-mlp.parity.bin', root));
     const buffer = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength);
     const tensor = (name: string) => {
       const t = spec.tensors[name];
-      return t.dtype === 'int32' ? new Int32Array(buffer, t.byteOffset, t.length) : new Float32Array(buffer, t.byteOffset, t.length);
+      return t.dtype === 'int32'
+        ? new Int32Array(buffer, t.byteOffset, t.length)
+        : new Float32Array(buffer, t.byteOffset, t.length);
     };
     const model = new Uint8Array(readFileSync(new URL('models/pocket/mixture2d-mlp.onnx', root)));
     const session = await createSession(model, { backend: 'wasm' });

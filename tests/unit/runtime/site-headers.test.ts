@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy, headerRules, inlineScriptHashes, renderHeadersFile, renderNginx, renderVercelJson } from '../../../src/integrations/site-headers';
+import {
+  contentSecurityPolicy,
+  headerRules,
+  inlineScriptHashes,
+  renderHeadersFile,
+  renderNginx,
+  renderVercelJson,
+} from '../../../src/integrations/site-headers';
 
 // Digests computed independently (Python hashlib + base64) of the script texts below.
 const ALERT_DIGEST = "'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='";
@@ -34,11 +41,17 @@ describe('contentSecurityPolicy', () => {
 });
 
 describe('header files', () => {
-  const rules = headerRules({ ortVersion: '9.9.9', scriptHashes: [ALERT_DIGEST], files: ['/_astro/m.abc.onnx', '/ort/9.9.9/e.wasm', '/pagefind/x.js'] });
+  const rules = headerRules({
+    ortVersion: '9.9.9',
+    scriptHashes: [ALERT_DIGEST],
+    files: ['/_astro/m.abc.onnx', '/ort/9.9.9/e.wasm', '/pagefind/x.js'],
+  });
 
   it('_headers: one block per rule, splats for prefixes, types only for typed files', () => {
     const text = renderHeadersFile(rules);
-    expect(text).toContain('\n/*\n  Cross-Origin-Opener-Policy: same-origin\n  Cross-Origin-Embedder-Policy: require-corp\n  Content-Security-Policy: ');
+    expect(text).toContain(
+      '\n/*\n  Cross-Origin-Opener-Policy: same-origin\n  Cross-Origin-Embedder-Policy: require-corp\n  Content-Security-Policy: ',
+    );
     expect(text).toContain('\n/_astro/*\n  Cache-Control: public, max-age=31536000, immutable\n');
     expect(text).toContain('\n/ort/9.9.9/*\n  Cache-Control: public, max-age=31536000, immutable\n');
     expect(text).toContain('\n/_astro/m.abc.onnx\n  Content-Type: application/octet-stream\n');
@@ -47,20 +60,31 @@ describe('header files', () => {
   });
 
   it('vercel.json: path-to-regexp sources with key/value headers', () => {
-    const config = JSON.parse(renderVercelJson(rules)) as { headers: { source: string; headers: { key: string; value: string }[] }[] };
-    expect(config.headers.map((h) => h.source)).toEqual(['/(.*)', '/_astro/(.*)', '/ort/9.9.9/(.*)', '/_astro/m.abc.onnx', '/ort/9.9.9/e.wasm']);
+    const config = JSON.parse(renderVercelJson(rules)) as {
+      headers: { source: string; headers: { key: string; value: string }[] }[];
+    };
+    expect(config.headers.map((h) => h.source)).toEqual([
+      '/(.*)',
+      '/_astro/(.*)',
+      '/ort/9.9.9/(.*)',
+      '/_astro/m.abc.onnx',
+      '/ort/9.9.9/e.wasm',
+    ]);
     expect(config.headers[4].headers).toEqual([{ key: 'Content-Type', value: 'application/wasm' }]);
   });
 
   it('nginx: every location repeats the headers it inherits, since its own add_header drops them', () => {
     const text = renderNginx(rules);
-    const location = /location = \/ort\/9\.9\.9\/e\.wasm \{\n([\s\S]*?)\n\}/.exec(text)![1].split('\n').map((l) => l.trim());
+    const location = /location = \/ort\/9\.9\.9\/e\.wasm \{\n([\s\S]*?)\n\}/
+      .exec(text)![1]
+      .split('\n')
+      .map((l) => l.trim());
     expect(location).toContain('add_header Cross-Origin-Embedder-Policy "require-corp" always;');
     expect(location).toContain('add_header Cache-Control "public, max-age=31536000, immutable" always;');
     expect(location).toContain('types { }');
     expect(location).toContain('default_type "application/wasm";');
     const astro = /location \^~ \/_astro\/ \{\n([\s\S]*?)\n\}/.exec(text)![1];
-    expect(astro).toContain('add_header Content-Security-Policy "default-src \'self\';');
+    expect(astro).toContain("add_header Content-Security-Policy \"default-src 'self';");
     expect(astro).not.toContain('default_type');
   });
 });

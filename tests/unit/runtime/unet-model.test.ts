@@ -53,7 +53,8 @@ function referenceUnet(input: Float32Array, c: number, width: number, size: numb
   const m1 = map(conv3x3(d1, pMid.w, pMid.b, pMid.cout, 1), (v) => Math.max(0, v));
   const up = new Float32Array(m1.c * size * size); // nearest ×2
   for (let ch = 0; ch < m1.c; ch++)
-    for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) up[(ch * size + i) * size + j] = m1.data[(ch * m1.h + (i >> 1)) * m1.w + (j >> 1)];
+    for (let i = 0; i < size; i++)
+      for (let j = 0; j < size; j++) up[(ch * size + i) * size + j] = m1.data[(ch * m1.h + (i >> 1)) * m1.w + (j >> 1)];
   const cat: Map3 = { c: m1.c + h1.c, h: size, w: size, data: new Float32Array([...up, ...h1.data]) };
   const u3 = map(conv3x3(cat, pUp.w, pUp.b, pUp.cout, 1), (v) => Math.max(0, v));
   return conv3x3(u3, pOut.w, pOut.b, pOut.cout, 1).data;

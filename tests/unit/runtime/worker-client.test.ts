@@ -10,7 +10,10 @@ const W = [
 ];
 const B = [0.05, -0.03];
 const model = () => affineModel(W, B);
-const contract = { inputs: { x: { dtype: 'float32', shape: ['batch', 2] } }, outputs: { y: { dtype: 'float32', shape: ['batch', 2] } } };
+const contract = {
+  inputs: { x: { dtype: 'float32', shape: ['batch', 2] } },
+  outputs: { y: { dtype: 'float32', shape: ['batch', 2] } },
+};
 
 let workers: LoopbackWorker[] = [];
 let client: RuntimeClient;
@@ -47,17 +50,34 @@ function referenceLoop(x0: number[], a: number[], b: number[], c: number[], nois
 describe('RuntimeClient + RuntimeEngine (real ORT WASM, in-process transport)', () => {
   it('accepts a contract held in reactive state (a deep Proxy, which postMessage cannot clone)', async () => {
     const deepProxy = <T extends object>(value: T): T =>
-      new Proxy(value, { get: (target, key) => (typeof target[key as keyof T] === 'object' && target[key as keyof T] !== null ? deepProxy(target[key as keyof T] as object) : target[key as keyof T]) });
+      new Proxy(value, {
+        get: (target, key) =>
+          typeof target[key as keyof T] === 'object' && target[key as keyof T] !== null
+            ? deepProxy(target[key as keyof T] as object)
+            : target[key as keyof T],
+      });
     const reactive = deepProxy(structuredClone(contract));
     expect(() => structuredClone(reactive)).toThrow(/could not be cloned/);
-    const lease = await newClient().acquire('affine-proxy', { backend: 'wasm', modelName: 'affine', contract: reactive, load: async () => model() });
+    const lease = await newClient().acquire('affine-proxy', {
+      backend: 'wasm',
+      modelName: 'affine',
+      contract: reactive,
+      load: async () => model(),
+    });
     const { outputs } = await lease.run({ x: { dtype: 'float32', data: Float32Array.from([1, 0]), dims: [1, 2] } });
-    expect(Array.from(outputs['y']!.data as Float32Array)).toEqual([W[0][0] + B[0], W[0][1] + B[1]].map((v) => Math.fround(v)));
+    expect(Array.from(outputs['y']!.data as Float32Array)).toEqual(
+      [W[0][0] + B[0], W[0][1] + B[1]].map((v) => Math.fround(v)),
+    );
     lease.release();
   });
 
   it('runs a sampling loop in the worker that matches a plain JS loop, with progress', async () => {
-    const lease = await newClient().acquire('affine', { backend: 'wasm', modelName: 'affine', contract, load: async () => model() });
+    const lease = await newClient().acquire('affine', {
+      backend: 'wasm',
+      modelName: 'affine',
+      contract,
+      load: async () => model(),
+    });
     const steps = 5;
     const a = [0.9, 0.8, 1.1, 0.7, 1];
     const b = [0.1, -0.3, 0.2, 0.5, -1];
@@ -112,7 +132,11 @@ describe('RuntimeClient + RuntimeEngine (real ORT WASM, in-process transport)', 
   });
 
   it('serialises runs on one session in submission order', async () => {
-    const lease = await newClient().acquire('affine', { backend: 'wasm', modelName: 'affine', load: async () => model() });
+    const lease = await newClient().acquire('affine', {
+      backend: 'wasm',
+      modelName: 'affine',
+      load: async () => model(),
+    });
     const done: number[] = [];
     const runs = [0, 1, 2, 3].map((i) =>
       lease.run({ x: { dtype: 'float32', data: Float32Array.from([i, i]), dims: [1, 2] } }).then((r) => {
@@ -130,7 +154,11 @@ describe('RuntimeClient + RuntimeEngine (real ORT WASM, in-process transport)', 
   });
 
   it('cancels a loop between steps and the retry runs to the end', async () => {
-    const lease = await newClient().acquire('affine', { backend: 'wasm', modelName: 'affine', load: async () => model() });
+    const lease = await newClient().acquire('affine', {
+      backend: 'wasm',
+      modelName: 'affine',
+      load: async () => model(),
+    });
     const steps = 400;
     const spec = {
       steps,
@@ -160,7 +188,9 @@ describe('RuntimeClient + RuntimeEngine (real ORT WASM, in-process transport)', 
   it('fails creation with a message naming the contract difference, and stays retryable', async () => {
     newClient();
     const wrong = { inputs: { x_t: { dtype: 'float32', shape: ['batch', 2] } }, outputs: contract.outputs };
-    const error = await client.acquire('affine', { backend: 'wasm', modelName: 'affine-model', contract: wrong, load: async () => model() }).catch((e: unknown) => e);
+    const error = await client
+      .acquire('affine', { backend: 'wasm', modelName: 'affine-model', contract: wrong, load: async () => model() })
+      .catch((e: unknown) => e);
     expect((error as RuntimeRequestError).kind).toBe('contract');
     expect((error as Error).message).toBe(
       'The affine-model file does not match its manifest contract: input "x_t" is missing (the model has "x"); input "x" is not in the manifest.',
@@ -171,22 +201,29 @@ describe('RuntimeClient + RuntimeEngine (real ORT WASM, in-process transport)', 
   });
 
   it('on device loss rejects the running loop at once, drops the worker, and a retry recreates the session', async () => {
-    const lease = await newClient().acquire('affine', { backend: 'wasm', modelName: 'affine', load: async () => model() });
-    const steps = 2000;
-    const handle = lease.loop({
-      steps,
-      stateInput: 'x',
-      stateDims: [1, 2],
-      initialState: Float32Array.from([1, 1]),
-      output: 'y',
-      a: new Float32Array(steps).fill(0.5),
-      b: new Float32Array(steps).fill(0.5),
-    }, (step) => {
-      if (step === 2) {
-        lostAt = performance.now();
-        workers[0].simulateDeviceLost('The GPU device was lost (destroyed).');
-      }
+    const lease = await newClient().acquire('affine', {
+      backend: 'wasm',
+      modelName: 'affine',
+      load: async () => model(),
     });
+    const steps = 2000;
+    const handle = lease.loop(
+      {
+        steps,
+        stateInput: 'x',
+        stateDims: [1, 2],
+        initialState: Float32Array.from([1, 1]),
+        output: 'y',
+        a: new Float32Array(steps).fill(0.5),
+        b: new Float32Array(steps).fill(0.5),
+      },
+      (step) => {
+        if (step === 2) {
+          lostAt = performance.now();
+          workers[0].simulateDeviceLost('The GPU device was lost (destroyed).');
+        }
+      },
+    );
     let lostAt = 0;
     const error = await handle.promise.catch((e: unknown) => e);
     expect(performance.now() - lostAt).toBeLessThan(1000);
@@ -201,9 +238,22 @@ describe('RuntimeClient + RuntimeEngine (real ORT WASM, in-process transport)', 
   });
 
   it('rejects an invalid loop spec with every problem named', async () => {
-    const lease = await newClient().acquire('affine', { backend: 'wasm', modelName: 'affine', load: async () => model() });
+    const lease = await newClient().acquire('affine', {
+      backend: 'wasm',
+      modelName: 'affine',
+      load: async () => model(),
+    });
     const error = await lease
-      .loop({ steps: 3, stateInput: 'x', stateDims: [1, 2], initialState: new Float32Array(3), output: 'y', a: new Float32Array(3), b: new Float32Array(1), c: new Float32Array(3) })
+      .loop({
+        steps: 3,
+        stateInput: 'x',
+        stateDims: [1, 2],
+        initialState: new Float32Array(3),
+        output: 'y',
+        a: new Float32Array(3),
+        b: new Float32Array(1),
+        c: new Float32Array(3),
+      })
       .promise.catch((e: unknown) => e);
     expect((error as Error).message).toBe(
       'Invalid loop: initialState has 3 values, stateDims need 2; a and b need one coefficient per step; c and noise come together.',

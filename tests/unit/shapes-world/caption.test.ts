@@ -17,17 +17,22 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 /** Every caption the grammar allows (one object: all options; two objects: sizes both or neither). */
 function allAttributes(): CaptionAttributes[] {
   const { colours, shapes, sizes, positions, relations } = vocabulary;
-  const bare: ObjectDescription[] = range(colours.length).flatMap((colour) => range(shapes.length).map((shape) => ({ colour, shape, size: null })));
+  const bare: ObjectDescription[] = range(colours.length).flatMap((colour) =>
+    range(shapes.length).map((shape) => ({ colour, shape, size: null })),
+  );
   const sized = (size: number) => bare.map((o) => ({ ...o, size }));
   const one: CaptionAttributes[] = [bare, ...range(sizes.length).map(sized)]
     .flat()
-    .flatMap((object) => [null, ...range(positions.length)].map((position) => ({ kind: 'one' as const, object, position })));
+    .flatMap((object) =>
+      [null, ...range(positions.length)].map((position) => ({ kind: 'one' as const, object, position })),
+    );
   const two: CaptionAttributes[] = [];
   for (const relation of range(relations.length)) {
     for (const a of bare) for (const b of bare) two.push({ kind: 'two', objects: [a, b], relation });
-    for (const sa of range(sizes.length)) for (const sb of range(sizes.length)) {
-      for (const a of sized(sa)) for (const b of sized(sb)) two.push({ kind: 'two', objects: [a, b], relation });
-    }
+    for (const sa of range(sizes.length))
+      for (const sb of range(sizes.length)) {
+        for (const a of sized(sa)) for (const b of sized(sb)) two.push({ kind: 'two', objects: [a, b], relation });
+      }
   }
   return [...one, ...two];
 }
@@ -42,10 +47,12 @@ describe('captions', () => {
     const large = vocabulary.sizes.findIndex((s) => s.name === 'large');
     const left = vocabulary.positions.findIndex((p) => p.name === 'left');
     const above = vocabulary.relations.findIndex((r) => r.name === 'above');
-    expect(captionFromAttributes({ kind: 'one', object: { colour: red, shape: circle, size: small }, position: null })).toBe('a small red circle');
-    expect(captionFromAttributes({ kind: 'one', object: { colour: blue, shape: square, size: large }, position: left })).toBe(
-      'a large blue square on the left',
-    );
+    expect(
+      captionFromAttributes({ kind: 'one', object: { colour: red, shape: circle, size: small }, position: null }),
+    ).toBe('a small red circle');
+    expect(
+      captionFromAttributes({ kind: 'one', object: { colour: blue, shape: square, size: large }, position: left }),
+    ).toBe('a large blue square on the left');
     expect(
       captionFromAttributes({
         kind: 'two',
@@ -106,7 +113,11 @@ describe('captions', () => {
     expect(!misplaced.ok && misplaced.error.word).toBe('circle');
     expect(!misplaced.ok && misplaced.error.message).toMatch(/"circle" cannot come here.*colour/);
     const early = parseCaption('a red');
-    expect(!early.ok && early.error).toMatchObject({ word: null, wordIndex: 2, expected: ['circle', 'square', 'triangle', 'cross'] });
+    expect(!early.ok && early.error).toMatchObject({
+      word: null,
+      wordIndex: 2,
+      expected: ['circle', 'square', 'triangle', 'cross'],
+    });
     expect(!early.ok && early.error.message).toMatch(/stops too early.*shape/);
     const trailing = parseCaption('a red circle on the left please');
     expect(!trailing.ok && trailing.error.word).toBe('please');
@@ -120,12 +131,18 @@ describe('captions', () => {
     const ids = encodeCaption('a red circle above a blue square');
     expect(ids).toHaveLength(maxLength);
     const words = 'a red circle above a blue square'.split(' ');
-    expect(Array.from(ids)).toEqual([bos, ...words.map((w) => list.indexOf(w)), eos, ...new Array(maxLength - words.length - 2).fill(pad)]);
+    expect(Array.from(ids)).toEqual([
+      bos,
+      ...words.map((w) => list.indexOf(w)),
+      eos,
+      ...new Array(maxLength - words.length - 2).fill(pad),
+    ]);
     expect(decodeTokens(ids)).toBe('a red circle above a blue square');
     expect(encodeCaption('a purple circle')[2]).toBe(unk);
     expect(() => encodeCaption(new Array(maxLength).fill('a').join(' '))).toThrow(RangeError);
     let longest = 0;
-    for (const attributes of allAttributes()) longest = Math.max(longest, captionFromAttributes(attributes).split(' ').length);
+    for (const attributes of allAttributes())
+      longest = Math.max(longest, captionFromAttributes(attributes).split(' ').length);
     expect(longest + 2).toBeLessThanOrEqual(maxLength);
   });
 

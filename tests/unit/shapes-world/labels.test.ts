@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { captionOf, parseCaption } from '../../../src/lib/shapes-world/caption.ts';
-import { LABEL_FIELDS, NOT_APPLICABLE, labelIndex, sceneGeometry, sceneLabels } from '../../../src/lib/shapes-world/labels.ts';
+import {
+  LABEL_FIELDS,
+  NOT_APPLICABLE,
+  labelIndex,
+  sceneGeometry,
+  sceneLabels,
+} from '../../../src/lib/shapes-world/labels.ts';
 import { sampleScene } from '../../../src/lib/shapes-world/scene.ts';
 import { isHeldOut } from '../../../src/lib/shapes-world/splits.ts';
 import { vocabulary } from '../../../src/lib/shapes-world/vocabulary.ts';
@@ -10,8 +16,18 @@ const field = (row: Int32Array, name: (typeof LABEL_FIELDS)[number]) => row[labe
 describe('sceneLabels', () => {
   it('has the 12 documented fields in order', () => {
     expect(LABEL_FIELDS).toEqual([
-      'objectCount', 'colour0', 'shape0', 'size0', 'position0', 'colour1', 'shape1', 'size1',
-      'relation', 'sizeMentioned', 'positionMentioned', 'heldOut',
+      'objectCount',
+      'colour0',
+      'shape0',
+      'size0',
+      'position0',
+      'colour1',
+      'shape1',
+      'size1',
+      'relation',
+      'sizeMentioned',
+      'positionMentioned',
+      'heldOut',
     ]);
   });
 
@@ -32,12 +48,17 @@ describe('sceneLabels', () => {
         expect(field(row, 'positionMentioned')).toBe(a.position === null ? 0 : 1);
         if (a.position !== null) expect(field(row, 'position0')).toBe(a.position);
         expect(field(row, 'position0')).toBeGreaterThanOrEqual(0);
-        for (const name of ['colour1', 'shape1', 'size1', 'relation'] as const) expect(field(row, name)).toBe(NOT_APPLICABLE);
+        for (const name of ['colour1', 'shape1', 'size1', 'relation'] as const)
+          expect(field(row, name)).toBe(NOT_APPLICABLE);
       } else {
         expect(field(row, 'objectCount')).toBe(2);
-        expect([field(row, 'colour0'), field(row, 'shape0'), field(row, 'colour1'), field(row, 'shape1'), field(row, 'relation')]).toEqual([
-          a.objects[0].colour, a.objects[0].shape, a.objects[1].colour, a.objects[1].shape, a.relation,
-        ]);
+        expect([
+          field(row, 'colour0'),
+          field(row, 'shape0'),
+          field(row, 'colour1'),
+          field(row, 'shape1'),
+          field(row, 'relation'),
+        ]).toEqual([a.objects[0].colour, a.objects[0].shape, a.objects[1].colour, a.objects[1].shape, a.relation]);
         expect(field(row, 'position0')).toBe(NOT_APPLICABLE);
         expect(field(row, 'size1')).toBeLessThan(vocabulary.sizes.length);
         expect(field(row, 'size1')).toBeGreaterThanOrEqual(0);

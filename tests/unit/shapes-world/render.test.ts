@@ -103,14 +103,21 @@ describe('renderScene', () => {
     const n = vocabulary.canvas.supersample;
     for (const [shapeIndex, shape] of vocabulary.shapes.entries()) {
       for (const [sizeIndex, size] of vocabulary.sizes.entries()) {
-        for (const [cx, cy] of [[15.3, 16.7], [16, 16], [14.91, 17.07]] as const) {
+        for (const [cx, cy] of [
+          [15.3, 16.7],
+          [16, 16],
+          [14.91, 17.07],
+        ] as const) {
           const object: SceneObject = { colour: 0, shape: shapeIndex, size: sizeIndex, cx, cy };
           const covered = objectCoverage(object).reduce((sum, v) => sum + v, 0);
           const outline = shape.outline;
           const unitArea = outline.kind === 'disc' ? Math.PI * outline.radius ** 2 : polygonArea(outline.points);
-          const unitPerimeter = outline.kind === 'disc' ? 2 * Math.PI * outline.radius : polygonPerimeter(outline.points);
+          const unitPerimeter =
+            outline.kind === 'disc' ? 2 * Math.PI * outline.radius : polygonPerimeter(outline.points);
           const area = unitArea * size.radius ** 2;
-          expect(Math.abs(covered - area), `${size.name} ${shape.name} at ${cx},${cy}`).toBeLessThanOrEqual((unitPerimeter * size.radius) / (2 * n));
+          expect(Math.abs(covered - area), `${size.name} ${shape.name} at ${cx},${cy}`).toBeLessThanOrEqual(
+            (unitPerimeter * size.radius) / (2 * n),
+          );
           expect(Math.abs(covered - area) / area).toBeLessThan(0.04);
         }
       }
@@ -169,7 +176,12 @@ describe('renderScene', () => {
     const rgba = chwToRgba(bytes, W, H);
     expect(rgba).toHaveLength(4 * PLANE);
     for (let i = 0; i < PLANE; i += 37) {
-      expect([rgba[4 * i], rgba[4 * i + 1], rgba[4 * i + 2], rgba[4 * i + 3]]).toEqual([bytes[i], bytes[PLANE + i], bytes[2 * PLANE + i], 255]);
+      expect([rgba[4 * i], rgba[4 * i + 1], rgba[4 * i + 2], rgba[4 * i + 3]]).toEqual([
+        bytes[i],
+        bytes[PLANE + i],
+        bytes[2 * PLANE + i],
+        255,
+      ]);
     }
     expect(() => chwToRgba(bytes.subarray(1), W, H)).toThrow(RangeError);
   });

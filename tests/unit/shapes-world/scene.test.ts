@@ -75,19 +75,43 @@ describe('sampleScene', () => {
       for (const count of tally(values, k)) expect(Math.abs(count - expected) / expected).toBeLessThan(0.15);
     };
     const objects = scenes.flatMap((s) => s.objects);
-    expectUniform(objects.map((o) => o.colour), vocabulary.colours.length);
-    expectUniform(objects.map((o) => o.shape), vocabulary.shapes.length);
-    expectUniform(objects.map((o) => o.size), vocabulary.sizes.length);
-    expectUniform(scenes.map((s) => s.objects.length - 1), 2);
-    expectUniform(scenes.flatMap((s) => (s.kind === 'one' ? [s.position] : [])), vocabulary.positions.length);
-    expectUniform(scenes.flatMap((s) => (s.kind === 'two' ? [s.relation] : [])), vocabulary.relations.length);
+    expectUniform(
+      objects.map((o) => o.colour),
+      vocabulary.colours.length,
+    );
+    expectUniform(
+      objects.map((o) => o.shape),
+      vocabulary.shapes.length,
+    );
+    expectUniform(
+      objects.map((o) => o.size),
+      vocabulary.sizes.length,
+    );
+    expectUniform(
+      scenes.map((s) => s.objects.length - 1),
+      2,
+    );
+    expectUniform(
+      scenes.flatMap((s) => (s.kind === 'one' ? [s.position] : [])),
+      vocabulary.positions.length,
+    );
+    expectUniform(
+      scenes.flatMap((s) => (s.kind === 'two' ? [s.relation] : [])),
+      vocabulary.relations.length,
+    );
   });
 
   it('mentions optional attributes at the configured rates', () => {
     const ones = scenes.filter((s) => s.kind === 'one');
     const rate = (flags: boolean[]) => flags.filter(Boolean).length / flags.length;
     expect(rate(ones.map((s) => s.mentionSize))).toBeCloseTo(vocabulary.mention.oneObjectSize, 1);
-    expect(rate(ones.map((s) => s.kind === 'one' && s.mentionPosition))).toBeCloseTo(vocabulary.mention.oneObjectPosition, 1);
-    expect(rate(scenes.filter((s) => s.kind === 'two').map((s) => s.mentionSize))).toBeCloseTo(vocabulary.mention.twoObjectsSizes, 1);
+    expect(rate(ones.map((s) => s.kind === 'one' && s.mentionPosition))).toBeCloseTo(
+      vocabulary.mention.oneObjectPosition,
+      1,
+    );
+    expect(rate(scenes.filter((s) => s.kind === 'two').map((s) => s.mentionSize))).toBeCloseTo(
+      vocabulary.mention.twoObjectsSizes,
+      1,
+    );
   });
 });

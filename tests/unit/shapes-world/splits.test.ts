@@ -10,8 +10,11 @@ import { vocabulary } from '../../../src/lib/shapes-world/vocabulary.ts';
 const raw = JSON.parse(readFileSync('models/shapes-world/vocabulary.json', 'utf8'));
 const key = (o: { colour: string; shape: string }) => `${o.colour} ${o.shape}`;
 const heldOutSingles = new Set<string>(raw.heldOut.oneObjectColourShape.map(key));
-const heldOutPairs = new Set<string>(raw.heldOut.twoObjectPairs.flatMap(([a, b]: any[]) => [`${key(a)}|${key(b)}`, `${key(b)}|${key(a)}`]));
-const named = (o: Scene['objects'][number]) => `${vocabulary.colours[o.colour]!.name} ${vocabulary.shapes[o.shape]!.name}`;
+const heldOutPairs = new Set<string>(
+  raw.heldOut.twoObjectPairs.flatMap(([a, b]: any[]) => [`${key(a)}|${key(b)}`, `${key(b)}|${key(a)}`]),
+);
+const named = (o: Scene['objects'][number]) =>
+  `${vocabulary.colours[o.colour]!.name} ${vocabulary.shapes[o.shape]!.name}`;
 function heldOutByName(scene: Scene): boolean {
   if (scene.kind === 'one') return heldOutSingles.has(named(scene.objects[0]));
   return heldOutPairs.has(`${named(scene.objects[0])}|${named(scene.objects[1])}`);
@@ -39,7 +42,11 @@ describe('splits', () => {
     for (let seed = 0; seed < 3000; seed++) {
       const scene = sampleScene(seed, 'heldout');
       expect(heldOutByName(scene)).toBe(true);
-      seen.add(scene.kind === 'one' ? named(scene.objects[0]) : [named(scene.objects[0]), named(scene.objects[1])].sort().join('|'));
+      seen.add(
+        scene.kind === 'one'
+          ? named(scene.objects[0])
+          : [named(scene.objects[0]), named(scene.objects[1])].sort().join('|'),
+      );
     }
     expect(seen.size).toBe(heldOutSingles.size + heldOutPairs.size / 2);
   });
@@ -71,7 +78,9 @@ describe('splits', () => {
       expect(parsed.caption).toBe(caption);
       expect(isHeldOut(parsed.attributes), caption).toBe(true);
     }
-    for (const caption of vocabulary.evaluationCaptions.oneObject) expect(parseCaption(caption)).toMatchObject({ attributes: { kind: 'one' } });
-    for (const caption of vocabulary.evaluationCaptions.twoObjects) expect(parseCaption(caption)).toMatchObject({ attributes: { kind: 'two' } });
+    for (const caption of vocabulary.evaluationCaptions.oneObject)
+      expect(parseCaption(caption)).toMatchObject({ attributes: { kind: 'one' } });
+    for (const caption of vocabulary.evaluationCaptions.twoObjects)
+      expect(parseCaption(caption)).toMatchObject({ attributes: { kind: 'two' } });
   });
 });

@@ -19,7 +19,20 @@ describe('write-dataset (npm run models:data)', () => {
     const seedStart = 4000;
     execFileSync(
       process.execPath,
-      ['scripts/run-ts.mjs', 'scripts/shapes-world/write-dataset.ts', '--split', 'train', '--start', `${seedStart}`, '--count', `${count}`, '--name', 't', '--out', outDir],
+      [
+        'scripts/run-ts.mjs',
+        'scripts/shapes-world/write-dataset.ts',
+        '--split',
+        'train',
+        '--start',
+        `${seedStart}`,
+        '--count',
+        `${count}`,
+        '--name',
+        't',
+        '--out',
+        outDir,
+      ],
       { stdio: 'pipe' },
     );
     const dir = join(outDir, 't');

@@ -8,7 +8,9 @@ export interface LocalServer {
   stop(): Promise<void>;
 }
 
-export async function startLocalServer(handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<LocalServer> {
+export async function startLocalServer(
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<LocalServer> {
   const server: Server = createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

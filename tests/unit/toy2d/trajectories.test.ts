@@ -81,7 +81,9 @@ describe('reverse process with the exact optimal denoiser', () => {
     const data = makeDataset('moons', { seed: 2 });
     const upperMoon = data.length / 4; // makeDataset draws the upper moon first (u < 0.5)
     for (const sampler of ['ddim', 'ddpm'] as const) {
-      const run = runToEnd(createReverseRun({ sampler, steps: 40, data, initialNoise: initialNoise(9, 1000), seed: 9 }));
+      const run = runToEnd(
+        createReverseRun({ sampler, steps: 40, data, initialNoise: initialNoise(9, 1000), seed: 9 }),
+      );
       const { indices } = nearest(run.sampleAt(40), data);
       const fractionUpper = indices.filter((i) => i < upperMoon).length / indices.length;
       expect(fractionUpper).toBeGreaterThan(0.4);

@@ -68,7 +68,12 @@ describe('read', () => {
     ['%00'],
     ['\u202e42'],
   ])('falls back to the default for garbage number %#', (raw) => {
-    const state = spec.read(new URLSearchParams([['se.T', raw], ['se.eta', raw]]));
+    const state = spec.read(
+      new URLSearchParams([
+        ['se.T', raw],
+        ['se.eta', raw],
+      ]),
+    );
     expect(state.T).toBe(1000);
     expect(state.eta).toBe(0.25);
   });

@@ -80,7 +80,12 @@ export class ExerciseElement extends HTMLElement {
         this.#showFeedback('invalid', '⚠ Choose an option first.');
         return;
       }
-      store.recordAttempt(this.id, this.#chapter, selected.value, checkChoice(selected.value, this.dataset.answer ?? '') === 'correct');
+      store.recordAttempt(
+        this.id,
+        this.#chapter,
+        selected.value,
+        checkChoice(selected.value, this.dataset.answer ?? '') === 'correct',
+      );
     }
   }
 

@@ -101,6 +101,9 @@ export class ExerciseSetElement extends HTMLElement {
   #onDialogClose = (event: Event): void => {
     if ((event.currentTarget as HTMLDialogElement).returnValue !== 'reset') return;
     const removed = sharedStore().resetChapter(this.#chapter);
-    this.#say(removed > 0 ? 'Progress for this chapter was reset.' : 'There was no progress to reset in this chapter.', 'ok');
+    this.#say(
+      removed > 0 ? 'Progress for this chapter was reset.' : 'There was no progress to reset in this chapter.',
+      'ok',
+    );
   };
 }

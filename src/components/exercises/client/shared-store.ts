@@ -1,4 +1,9 @@
-import { createProgressStore, STORAGE_KEY, type ProgressStore, type StorageLike } from '../../../lib/exercises/progress';
+import {
+  createProgressStore,
+  STORAGE_KEY,
+  type ProgressStore,
+  type StorageLike,
+} from '../../../lib/exercises/progress';
 
 let store: ProgressStore | undefined;
 

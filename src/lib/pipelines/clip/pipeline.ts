@@ -20,8 +20,13 @@ export interface ClipNames {
 }
 
 function onlyRequired(map: ExpectedContract['inputs'], what: string): string {
-  const names = Object.entries(map).filter(([, s]) => !s.optional).map(([n]) => n);
-  if (names.length !== 1) throw new Error(`CLIP ${what}: expected exactly one required tensor, the contract lists ${names.join(', ') || 'none'}.`);
+  const names = Object.entries(map)
+    .filter(([, s]) => !s.optional)
+    .map(([n]) => n);
+  if (names.length !== 1)
+    throw new Error(
+      `CLIP ${what}: expected exactly one required tensor, the contract lists ${names.join(', ') || 'none'}.`,
+    );
   return names[0]!;
 }
 
@@ -83,28 +88,42 @@ export class ClipPipeline {
   async embedTexts(texts: readonly string[]): Promise<Embeddings> {
     if (texts.length === 0) throw new Error('No texts to embed.');
     const mask = this.maskTensor(texts);
-    const out = await this.text.run({ [this.names.inputIds]: this.idsTensor(texts), ...(mask ? { attention_mask: mask } : {}) });
+    const out = await this.text.run({
+      [this.names.inputIds]: this.idsTensor(texts),
+      ...(mask ? { attention_mask: mask } : {}),
+    });
     return embeddings(float32Output(out, this.names.textEmbeds), texts.length);
   }
 
   async embedImages(images: readonly RgbImage[]): Promise<Embeddings> {
     if (images.length === 0) throw new Error('No images to embed.');
     const batch = clipPixelBatch(images);
-    const out = await this.vision.run({ [this.names.pixelValues]: { dtype: 'float32', data: batch.data, dims: batch.dims } });
+    const out = await this.vision.run({
+      [this.names.pixelValues]: { dtype: 'float32', data: batch.data, dims: batch.dims },
+    });
     return embeddings(float32Output(out, this.names.imageEmbeds), images.length);
   }
 
   /** cos[i][j] between image i and text j. */
   similarity(images: Embeddings, texts: Embeddings): number[][] {
-    if (images.dim !== texts.dim) throw new Error(`Image embeddings have ${images.dim} dimensions, text embeddings ${texts.dim}.`);
+    if (images.dim !== texts.dim)
+      throw new Error(`Image embeddings have ${images.dim} dimensions, text embeddings ${texts.dim}.`);
     return similarityMatrix(images.normalized, texts.normalized, images.dim);
   }
 
   /** Zero-shot classification of each image over `labels`, each put into `template` ("a photo of a {}"). */
-  async zeroShot(images: readonly RgbImage[], labels: readonly string[], template = 'a photo of a {}.'): Promise<ZeroShotResult[]> {
+  async zeroShot(
+    images: readonly RgbImage[],
+    labels: readonly string[],
+    template = 'a photo of a {}.',
+  ): Promise<ZeroShotResult[]> {
     const texts = await this.embedTexts(labels.map((l) => template.replace('{}', l)));
     const imgs = await this.embedImages(images);
-    return this.similarity(imgs, texts).map((cosines) => ({ labels: [...labels], cosines, probabilities: zeroShotProbabilities(cosines, this.logitScale) }));
+    return this.similarity(imgs, texts).map((cosines) => ({
+      labels: [...labels],
+      cosines,
+      probabilities: zeroShotProbabilities(cosines, this.logitScale),
+    }));
   }
 
   async close(): Promise<void> {

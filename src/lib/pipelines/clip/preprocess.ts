@@ -91,7 +91,11 @@ export function resizeBicubic(rgb: Uint8Array, width: number, height: number, ou
 }
 
 /** The size after "shortest edge → size" (transformers' get_resize_output_image_size: the long side is truncated). */
-export function shortestEdgeSize(width: number, height: number, size = CLIP_IMAGE_SIZE): { width: number; height: number } {
+export function shortestEdgeSize(
+  width: number,
+  height: number,
+  size = CLIP_IMAGE_SIZE,
+): { width: number; height: number } {
   if (width <= height) return { width: size, height: Math.trunc((size * height) / width) };
   return { width: Math.trunc((size * width) / height), height: size };
 }
@@ -103,7 +107,9 @@ function toRgb(image: RgbImage): Uint8Array {
     throw new Error(`Image size must be positive integers, got ${image.width} × ${image.height}.`);
   }
   if (image.data.length !== n * channels) {
-    throw new Error(`Image data has ${image.data.length} values; ${image.width} × ${image.height} × ${channels} expected.`);
+    throw new Error(
+      `Image data has ${image.data.length} values; ${image.width} × ${image.height} × ${channels} expected.`,
+    );
   }
   if (channels === 3) return Uint8Array.from(image.data);
   const rgb = new Uint8Array(n * 3);
@@ -119,7 +125,10 @@ function toRgb(image: RgbImage): Uint8Array {
 export function clipPixelValues(image: RgbImage, size = CLIP_IMAGE_SIZE): Float32Array {
   const rgb = toRgb(image);
   const resized = shortestEdgeSize(image.width, image.height, size);
-  const scaled = resized.width === image.width && resized.height === image.height ? rgb : resizeBicubic(rgb, image.width, image.height, resized.width, resized.height);
+  const scaled =
+    resized.width === image.width && resized.height === image.height
+      ? rgb
+      : resizeBicubic(rgb, image.width, image.height, resized.width, resized.height);
   // transformers' center_crop: top = (H − crop) // 2, left = (W − crop) // 2.
   const top = Math.floor((resized.height - size) / 2);
   const left = Math.floor((resized.width - size) / 2);
@@ -128,14 +137,18 @@ export function clipPixelValues(image: RgbImage, size = CLIP_IMAGE_SIZE): Float3
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
       const src = ((top + y) * resized.width + left + x) * 3;
-      for (let c = 0; c < 3; c++) out[c * plane + y * size + x] = (scaled[src + c]! / 255 - CLIP_MEAN[c]!) / CLIP_STD[c]!;
+      for (let c = 0; c < 3; c++)
+        out[c * plane + y * size + x] = (scaled[src + c]! / 255 - CLIP_MEAN[c]!) / CLIP_STD[c]!;
     }
   }
   return out;
 }
 
 /** Several images as one [n, 3, 224, 224] batch. */
-export function clipPixelBatch(images: readonly RgbImage[], size = CLIP_IMAGE_SIZE): { data: Float32Array; dims: [number, number, number, number] } {
+export function clipPixelBatch(
+  images: readonly RgbImage[],
+  size = CLIP_IMAGE_SIZE,
+): { data: Float32Array; dims: [number, number, number, number] } {
   const per = 3 * size * size;
   const data = new Float32Array(images.length * per);
   images.forEach((img, i) => data.set(clipPixelValues(img, size), i * per));

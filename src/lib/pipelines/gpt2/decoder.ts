@@ -49,12 +49,14 @@ export class Gpt2Decoder {
 
   constructor(readonly session: ModelSession) {
     const pastKeys = session.contract.inputs.filter((d) => PAST.test(d.name));
-    if (pastKeys.length === 0) throw new Error('This GPT-2 decoder has no past_key_values inputs: a merged decoder with KV cache is expected.');
+    if (pastKeys.length === 0)
+      throw new Error('This GPT-2 decoder has no past_key_values inputs: a merged decoder with KV cache is expected.');
     this.layers = pastKeys.length;
     const shape = pastKeys[0]!.shape;
     const heads = shape?.[1];
     const headDim = shape?.[3];
-    if (typeof heads !== 'number' || typeof headDim !== 'number') throw new Error(`past_key_values shape ${JSON.stringify(shape)}: fixed heads and head size expected.`);
+    if (typeof heads !== 'number' || typeof headDim !== 'number')
+      throw new Error(`past_key_values shape ${JSON.stringify(shape)}: fixed heads and head size expected.`);
     this.heads = heads;
     this.headDim = headDim;
     this.usesPositionIds = hasInput(session, 'position_ids');
@@ -64,7 +66,12 @@ export class Gpt2Decoder {
   emptyCache(): KvCache {
     const tensors: Record<string, TensorData> = {};
     for (let i = 0; i < this.layers; i++) {
-      for (const kind of ['key', 'value']) tensors[`past_key_values.${i}.${kind}`] = { dtype: 'float32', data: new Float32Array(0), dims: [1, this.heads, 0, this.headDim] };
+      for (const kind of ['key', 'value'])
+        tensors[`past_key_values.${i}.${kind}`] = {
+          dtype: 'float32',
+          data: new Float32Array(0),
+          dims: [1, this.heads, 0, this.headDim],
+        };
     }
     return { tensors, length: 0 };
   }
@@ -82,21 +89,32 @@ export class Gpt2Decoder {
       ...past.tensors,
     };
     if (this.usesPositionIds) {
-      feeds['position_ids'] = intTensor(this.dtypes.get('position_ids'), Array.from(ids, (_, i) => past.length + i), [1, ids.length]);
+      feeds['position_ids'] = intTensor(
+        this.dtypes.get('position_ids'),
+        Array.from(ids, (_, i) => past.length + i),
+        [1, ids.length],
+      );
     }
     const out = await this.session.run(feeds);
     const logits = float32Output(out, 'logits');
     const vocab = logits.dims.at(-1)!;
-    if (logits.dims[1] !== ids.length) throw new Error(`logits dims [${logits.dims.join(', ')}] do not match ${ids.length} fed tokens.`);
+    if (logits.dims[1] !== ids.length)
+      throw new Error(`logits dims [${logits.dims.join(', ')}] do not match ${ids.length} fed tokens.`);
     const next: Record<string, TensorData> = {};
     for (let i = 0; i < this.layers; i++) {
       for (const kind of ['key', 'value']) {
         const present = out[`present.${i}.${kind}`];
         if (!present) throw new Error(`The decoder returned no present.${i}.${kind}.`);
-        if (present.dims[2] !== total) throw new Error(`present.${i}.${kind} holds ${present.dims[2]} positions; ${total} expected.`);
+        if (present.dims[2] !== total)
+          throw new Error(`present.${i}.${kind} holds ${present.dims[2]} positions; ${total} expected.`);
         next[`past_key_values.${i}.${kind}`] = present;
       }
     }
-    return { logits: logits.data, last: logits.data.subarray((ids.length - 1) * vocab, ids.length * vocab), vocab, cache: { tensors: next, length: total } };
+    return {
+      logits: logits.data,
+      last: logits.data.subarray((ids.length - 1) * vocab, ids.length * vocab),
+      vocab,
+      cache: { tensors: next, length: total },
+    };
   }
 }

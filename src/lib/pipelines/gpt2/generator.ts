@@ -5,7 +5,13 @@
  * through the KV cache. The draw at step n uses its own seeded stream (seed, n), so changing an
  * earlier choice does not reshuffle the randomness of later steps.
  */
-import { nextTokenDistribution, rankByProbability, sampleToken, topTokens, type SamplingOptions } from '../../autoregressive/sampling';
+import {
+  nextTokenDistribution,
+  rankByProbability,
+  sampleToken,
+  topTokens,
+  type SamplingOptions,
+} from '../../autoregressive/sampling';
 import { createRng, deriveSeed } from '../../rng';
 import type { Gpt2Tokenizer } from '../tokenizers/gpt2';
 import { Gpt2Decoder, type KvCache } from './decoder';
@@ -59,7 +65,12 @@ export class Gpt2Generation {
   }
 
   /** Encode the prompt (empty: start from <|endoftext|>, as GPT-2 does unconditionally) and run it. */
-  static async start(decoder: Gpt2Decoder, tokenizer: Gpt2Tokenizer, prompt: string, options: GenerationOptions): Promise<Gpt2Generation> {
+  static async start(
+    decoder: Gpt2Decoder,
+    tokenizer: Gpt2Tokenizer,
+    prompt: string,
+    options: GenerationOptions,
+  ): Promise<Gpt2Generation> {
     const ids = prompt === '' ? [tokenizer.eosId] : tokenizer.encode(prompt).ids;
     const first = await decoder.forward(ids);
     return new Gpt2Generation(decoder, tokenizer, ids, first, options);
@@ -92,7 +103,8 @@ export class Gpt2Generation {
     const top = this.top();
     let id: number;
     if (choose !== undefined) {
-      if (!Number.isInteger(choose) || choose < 0 || choose >= this.probs.length) throw new Error(`Token id ${choose} is outside the vocabulary.`);
+      if (!Number.isInteger(choose) || choose < 0 || choose >= this.probs.length)
+        throw new Error(`Token id ${choose} is outside the vocabulary.`);
       id = choose;
     } else {
       id = sampleToken(this.probs, createRng(deriveSeed(this.options.seed, index)));
@@ -112,7 +124,10 @@ export class Gpt2Generation {
 
   /** Prompt + generated text. */
   text(): string {
-    return this.tokenizer.decode([...(this.promptIds[0] === this.tokenizer.eosId ? this.promptIds.slice(1) : this.promptIds), ...this.tokens], { skipSpecial: true });
+    return this.tokenizer.decode(
+      [...(this.promptIds[0] === this.tokenizer.eosId ? this.promptIds.slice(1) : this.promptIds), ...this.tokens],
+      { skipSpecial: true },
+    );
   }
 
   private choice(id: number, probability: number): TokenChoice {

@@ -28,7 +28,10 @@ export const TAESD_ROLE = 'vae_decoder';
 
 export function fileOf(entry: ModelEntry, role: string): ModelFile {
   const file = entry.files.find((f) => f.role === role);
-  if (!file) throw new Error(`${entry.id} has no file "${role}" in the manifest (it has ${entry.files.map((f) => f.role).join(', ')}).`);
+  if (!file)
+    throw new Error(
+      `${entry.id} has no file "${role}" in the manifest (it has ${entry.files.map((f) => f.role).join(', ')}).`,
+    );
   return file;
 }
 
@@ -36,14 +39,24 @@ export function fileOf(entry: ModelEntry, role: string): ModelFile {
  * Opens one file as a component: loads its bytes, creates the session (with these fixed sizes for
  * symbolic dimensions, if any), checks the contract.
  */
-export type OpenComponent = (entry: ModelEntry, file: ModelFile, freeDimensionOverrides?: Record<string, number>) => Promise<SdComponent>;
+export type OpenComponent = (
+  entry: ModelEntry,
+  file: ModelFile,
+  freeDimensionOverrides?: Record<string, number>,
+) => Promise<SdComponent>;
 
 /**
  * Every component of an SD entry (and TAESD when its entry is given), opened one after another,
  * with the dimension overrides of ./config.ts for `latentSize` (SD-Turbo only; SD 1.5 is fixed at 64).
  */
-export async function openSdComponents(entry: ModelEntry, open: OpenComponent, taesd?: ModelEntry, latentSize = 64): Promise<SdComponents> {
-  const openRole = (e: ModelEntry, role: string) => open(e, fileOf(e, role), dimensionOverrides(e.id, role, latentSize));
+export async function openSdComponents(
+  entry: ModelEntry,
+  open: OpenComponent,
+  taesd?: ModelEntry,
+  latentSize = 64,
+): Promise<SdComponents> {
+  const openRole = (e: ModelEntry, role: string) =>
+    open(e, fileOf(e, role), dimensionOverrides(e.id, role, latentSize));
   const textEncoder = await openRole(entry, SD_ROLES.textEncoder);
   const unet = await openRole(entry, SD_ROLES.unet);
   const vaeDecoder = await openRole(entry, SD_ROLES.vaeDecoder);

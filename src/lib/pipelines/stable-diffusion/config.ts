@@ -10,7 +10,12 @@ import type { ScheduleOptions } from '../../schedules.ts';
  * (scheduler_config.json of runwayml/stable-diffusion-v1-5 and of stabilityai/sd-turbo /
  * sdxl-turbo: beta_schedule "scaled_linear", beta_start 0.00085, beta_end 0.012).
  */
-export const SD_SCHEDULE: ScheduleOptions = { numTrainTimesteps: 1000, betaSchedule: 'scaled_linear', betaStart: 0.00085, betaEnd: 0.012 };
+export const SD_SCHEDULE: ScheduleOptions = {
+  numTrainTimesteps: 1000,
+  betaSchedule: 'scaled_linear',
+  betaStart: 0.00085,
+  betaEnd: 0.012,
+};
 
 /** Latents are the VAE encoder's output times this (Rombach et al. 2022, §4.3.2 "rescale the latent"); decode latents ÷ 0.18215. */
 export const VAE_SCALING_FACTOR = 0.18215;
@@ -72,7 +77,14 @@ export function sd15Sampler(name: Sd15SamplerName, eta = 0): Sampler {
     case 'euler-ancestral':
       return createSampler('euler-ancestral', { ...SD_SCHEDULE, timestepSpacing: 'linspace', stepsOffset: 1 });
     case 'ddim':
-      return createSampler('ddim', { ...SD_SCHEDULE, timestepSpacing: 'leading', stepsOffset: 1, setAlphaToOne: false, clipSample: false, eta });
+      return createSampler('ddim', {
+        ...SD_SCHEDULE,
+        timestepSpacing: 'leading',
+        stepsOffset: 1,
+        setAlphaToOne: false,
+        clipSample: false,
+        eta,
+      });
   }
 }
 
@@ -85,7 +97,8 @@ export function sd15Sampler(name: Sd15SamplerName, eta = 0): Sampler {
  */
 export function dimensionOverrides(entryId: string, role: string, latentSize = 64): Record<string, number> | undefined {
   const latent = { num_channels_latent: LATENT_CHANNELS, height_latent: latentSize, width_latent: latentSize };
-  if (entryId === SD_TURBO.id && role === 'unet') return { num_channels: LATENT_CHANNELS, height: latentSize, width: latentSize, sequence_length: TEXT_LENGTH };
+  if (entryId === SD_TURBO.id && role === 'unet')
+    return { num_channels: LATENT_CHANNELS, height: latentSize, width: latentSize, sequence_length: TEXT_LENGTH };
   if (entryId === SD_TURBO.id && role === 'vae_decoder') return { batch_size: 1, ...latent };
   if (entryId === 'taesd' && role === 'vae_decoder') return { batch_size: 1, ...latent };
   if (entryId === SD15.id && role === 'text_encoder') return { batch: SD15.unetBatch, sequence: TEXT_LENGTH };

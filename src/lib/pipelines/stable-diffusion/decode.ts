@@ -10,20 +10,36 @@ const LATENT_INPUT = 'latent_sample';
 const IMAGE_OUTPUT = 'sample';
 
 /** Decode one latent [channels, size, size] (flat) with a decoder whose latents are x·scalingFactor. */
-export async function decodeLatents(decoder: SdComponent, latents: Float32Array, latentDims: readonly [number, number, number], scalingFactor: number, what: string): Promise<RgbaImage> {
+export async function decodeLatents(
+  decoder: SdComponent,
+  latents: Float32Array,
+  latentDims: readonly [number, number, number],
+  scalingFactor: number,
+  what: string,
+): Promise<RgbaImage> {
   const dtype = floatDType(tensorSpec(decoder.io, 'inputs', LATENT_INPUT, what), LATENT_INPUT);
   tensorSpec(decoder.io, 'outputs', IMAGE_OUTPUT, what);
-  const outputs = await decoder.run({ [LATENT_INPUT]: floatFeed(scaled(latents, 1 / scalingFactor), [1, ...latentDims], dtype) });
+  const outputs = await decoder.run({
+    [LATENT_INPUT]: floatFeed(scaled(latents, 1 / scalingFactor), [1, ...latentDims], dtype),
+  });
   const image = outputs[IMAGE_OUTPUT];
   if (!image) throw new Error(`${what} returned no "${IMAGE_OUTPUT}".`);
   return planarToRgba(image, IMAGE_OUTPUT);
 }
 
-export function decodeWithVae(vae: SdComponent, latents: Float32Array, latentDims: readonly [number, number, number]): Promise<RgbaImage> {
+export function decodeWithVae(
+  vae: SdComponent,
+  latents: Float32Array,
+  latentDims: readonly [number, number, number],
+): Promise<RgbaImage> {
   return decodeLatents(vae, latents, latentDims, VAE_SCALING_FACTOR, 'The VAE decoder');
 }
 
-export function decodeWithTaesd(taesd: SdComponent, latents: Float32Array, latentDims: readonly [number, number, number]): Promise<RgbaImage> {
+export function decodeWithTaesd(
+  taesd: SdComponent,
+  latents: Float32Array,
+  latentDims: readonly [number, number, number],
+): Promise<RgbaImage> {
   return decodeLatents(taesd, latents, latentDims, TAESD_SCALING_FACTOR, 'The TAESD decoder');
 }
 

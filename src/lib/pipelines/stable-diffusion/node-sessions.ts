@@ -45,9 +45,17 @@ export async function openOrtComponent(
 }
 
 /** An `OpenComponent` for openSdComponents that reads each file's bytes with `load`. */
-export function ortOpener(load: (entry: ModelEntry, file: ModelFile) => Promise<Uint8Array>, opened: OrtComponent[] = []): OpenComponent {
+export function ortOpener(
+  load: (entry: ModelEntry, file: ModelFile) => Promise<Uint8Array>,
+  opened: OrtComponent[] = [],
+): OpenComponent {
   return async (entry, file, freeDimensionOverrides) => {
-    const component = await openOrtComponent(await load(entry, file), file, `${entry.id} ${file.role}`, freeDimensionOverrides ? { freeDimensionOverrides } : {});
+    const component = await openOrtComponent(
+      await load(entry, file),
+      file,
+      `${entry.id} ${file.role}`,
+      freeDimensionOverrides ? { freeDimensionOverrides } : {},
+    );
     opened.push(component);
     return component;
   };

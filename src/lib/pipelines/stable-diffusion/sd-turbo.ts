@@ -54,11 +54,16 @@ export interface SdResult {
 }
 
 export function checkTurboSteps(steps: number): number {
-  if (!Number.isInteger(steps) || steps < 1 || steps > SD_TURBO.maxSteps) throw new Error(`SD-Turbo runs 1–${SD_TURBO.maxSteps} steps; got ${steps}.`);
+  if (!Number.isInteger(steps) || steps < 1 || steps > SD_TURBO.maxSteps)
+    throw new Error(`SD-Turbo runs 1–${SD_TURBO.maxSteps} steps; got ${steps}.`);
   return steps;
 }
 
-export async function generateSdTurbo(components: SdComponents, tokenize: Tokenize, options: SdTurboOptions): Promise<SdResult> {
+export async function generateSdTurbo(
+  components: SdComponents,
+  tokenize: Tokenize,
+  options: SdTurboOptions,
+): Promise<SdResult> {
   const started = performance.now();
   const steps = checkTurboSteps(options.steps ?? 1);
   const weight = options.guidanceWeight ?? 0;
@@ -73,7 +78,10 @@ export async function generateSdTurbo(components: SdComponents, tokenize: Tokeni
   const conditional = tokenizeChecked(tokenize, options.prompt);
   const unconditional = guided ? tokenizeChecked(tokenize, options.negativePrompt ?? '') : undefined;
   const t0 = performance.now();
-  const hidden = await encodeTokens(components.textEncoder, unconditional ? [unconditional, conditional] : [conditional]);
+  const hidden = await encodeTokens(
+    components.textEncoder,
+    unconditional ? [unconditional, conditional] : [conditional],
+  );
   const textEncoderMs = performance.now() - t0;
   const context = castFloat(hidden, contextType, 'last_hidden_state');
   const rows: 1 | 2 = guided ? 2 : 1;

@@ -36,15 +36,21 @@ export interface Sd15Options {
 export const SD15_DEFAULT_STEPS = 25;
 export const SD15_DEFAULT_WEIGHT = 6.5;
 
-export async function generateSd15(components: SdComponents, tokenize: Tokenize, options: Sd15Options): Promise<SdResult> {
+export async function generateSd15(
+  components: SdComponents,
+  tokenize: Tokenize,
+  options: Sd15Options,
+): Promise<SdResult> {
   const started = performance.now();
   const steps = options.steps ?? SD15_DEFAULT_STEPS;
-  if (!Number.isInteger(steps) || steps < 1 || steps > 1000) throw new Error(`Steps must be an integer from 1 to 1000; got ${steps}.`);
+  if (!Number.isInteger(steps) || steps < 1 || steps > 1000)
+    throw new Error(`Steps must be an integer from 1 to 1000; got ${steps}.`);
   const weight = options.guidanceWeight ?? SD15_DEFAULT_WEIGHT;
   if (!Number.isFinite(weight)) throw new Error(`Guidance weight must be a finite number; got ${weight}.`);
   const { unet } = components;
   const { sampleType, contextType, batch } = unetContract(unet);
-  if (batch !== SD15.unetBatch) throw new Error(`The SD 1.5 UNet contract has batch ${String(batch)}; this pipeline needs the batch-2 export.`);
+  if (batch !== SD15.unetBatch)
+    throw new Error(`The SD 1.5 UNet contract has batch ${String(batch)}; this pipeline needs the batch-2 export.`);
   const size = SD15.latentSize;
   const latentDims: [number, number, number] = [LATENT_CHANNELS, size, size];
   const latentLength = LATENT_CHANNELS * size * size;

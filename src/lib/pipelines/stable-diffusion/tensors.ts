@@ -11,18 +11,24 @@ export type FloatDType = 'float32' | 'float16';
 /** The manifest's spec for a tensor the pipeline relies on; a clear error if the contract lacks it. */
 export function tensorSpec(io: IoContract, side: 'inputs' | 'outputs', name: string, what: string): TensorSpec {
   const spec = io[side][name];
-  if (!spec) throw new Error(`${what}: the manifest contract has no ${side.slice(0, -1)} "${name}" (it has ${Object.keys(io[side]).join(', ')}).`);
+  if (!spec)
+    throw new Error(
+      `${what}: the manifest contract has no ${side.slice(0, -1)} "${name}" (it has ${Object.keys(io[side]).join(', ')}).`,
+    );
   return spec;
 }
 
 export function floatDType(spec: TensorSpec, name: string): FloatDType {
-  if (spec.dtype !== 'float32' && spec.dtype !== 'float16') throw new Error(`"${name}" is ${spec.dtype}; expected float32 or float16.`);
+  if (spec.dtype !== 'float32' && spec.dtype !== 'float16')
+    throw new Error(`"${name}" is ${spec.dtype}; expected float32 or float16.`);
   return spec.dtype;
 }
 
 /** Float32 values as a feed of the contract's float dtype. */
 export function floatFeed(values: Float32Array, dims: readonly number[], dtype: FloatDType): TensorData {
-  return dtype === 'float16' ? { dtype: 'float16', data: toFloat16(values), dims } : { dtype: 'float32', data: values, dims };
+  return dtype === 'float16'
+    ? { dtype: 'float16', data: toFloat16(values), dims }
+    : { dtype: 'float32', data: values, dims };
 }
 
 /**
@@ -86,7 +92,8 @@ export interface RgbaImage {
  */
 export function planarToRgba(tensor: TensorData, name: string): RgbaImage {
   const dims = tensor.dims;
-  if (dims.length !== 4 || dims[1] !== 3) throw new Error(`Decoder output "${name}" has dims [${dims.join(', ')}]; expected [n, 3, H, W].`);
+  if (dims.length !== 4 || dims[1] !== 3)
+    throw new Error(`Decoder output "${name}" has dims [${dims.join(', ')}]; expected [n, 3, H, W].`);
   const height = dims[2]!;
   const width = dims[3]!;
   const values = floatValues(tensor, name);

@@ -9,7 +9,10 @@ export type Tokenize = (text: string) => Int32Array;
 
 export function tokenizeChecked(tokenize: Tokenize, text: string): Int32Array {
   const ids = tokenize(text);
-  if (ids.length !== TEXT_LENGTH) throw new Error(`The tokenizer returned ${ids.length} ids for "${text}"; the text encoder needs exactly ${TEXT_LENGTH}.`);
+  if (ids.length !== TEXT_LENGTH)
+    throw new Error(
+      `The tokenizer returned ${ids.length} ids for "${text}"; the text encoder needs exactly ${TEXT_LENGTH}.`,
+    );
   return ids;
 }
 
@@ -22,7 +25,9 @@ export async function encodeTokens(textEncoder: SdComponent, rows: Int32Array[])
   tensorSpec(textEncoder.io, 'outputs', HIDDEN, 'The text encoder');
   const ints = int32Feed(rows);
   const feed: TensorData =
-    spec.dtype === 'int64' ? { dtype: 'int64', data: BigInt64Array.from(ints.data, (v) => BigInt(v)), dims: ints.dims } : ints;
+    spec.dtype === 'int64'
+      ? { dtype: 'int64', data: BigInt64Array.from(ints.data, (v) => BigInt(v)), dims: ints.dims }
+      : ints;
   const outputs = await textEncoder.run({ [IDS]: feed });
   const hidden = outputs[HIDDEN];
   if (!hidden) throw new Error(`The text encoder returned no "${HIDDEN}".`);

@@ -27,13 +27,23 @@ export function unetContract(unet: SdComponent): UnetContract {
   const sample = tensorSpec(unet.io, 'inputs', SAMPLE, 'The UNet');
   tensorSpec(unet.io, 'inputs', TIMESTEP, 'The UNet');
   tensorSpec(unet.io, 'outputs', OUT, 'The UNet');
-  return { sampleType: floatDType(sample, SAMPLE), contextType: floatDType(tensorSpec(unet.io, 'inputs', CONTEXT, 'The UNet'), CONTEXT), batch: sample.shape[0]! };
+  return {
+    sampleType: floatDType(sample, SAMPLE),
+    contextType: floatDType(tensorSpec(unet.io, 'inputs', CONTEXT, 'The UNet'), CONTEXT),
+    batch: sample.shape[0]!,
+  };
 }
 
 /** The `predict` of denoise(): one UNet call per step, guided when `rows` is 2. */
 export function unetPredictor(
   unet: SdComponent,
-  setting: { rows: 1 | 2; latentDims: readonly [number, number, number]; context: TensorData; weight: number; sampleType: FloatDType },
+  setting: {
+    rows: 1 | 2;
+    latentDims: readonly [number, number, number];
+    context: TensorData;
+    weight: number;
+    sampleType: FloatDType;
+  },
 ): (modelInput: Float32Array, modelTimestep: number) => Promise<GuidedPrediction> {
   const { rows, latentDims, context, weight, sampleType } = setting;
   const latentLength = latentDims[0] * latentDims[1] * latentDims[2];
@@ -44,7 +54,8 @@ export function unetPredictor(
       [CONTEXT]: context,
     });
     const eps = floatValues(out[OUT], OUT);
-    if (eps.length !== rows * latentLength) throw new Error(`The UNet returned ${eps.length} values; expected ${rows * latentLength}.`);
+    if (eps.length !== rows * latentLength)
+      throw new Error(`The UNet returned ${eps.length} values; expected ${rows * latentLength}.`);
     if (rows === 1) return { epsilon: eps.slice() };
     const uncond = eps.slice(0, latentLength);
     const cond = eps.slice(latentLength);

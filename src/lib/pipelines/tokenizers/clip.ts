@@ -65,9 +65,13 @@ export class ClipTokenizer {
     // SD 2.x / SD-Turbo tokenizers pad with "!" (id 0), SD 1.x and OpenAI CLIP with EOS: read it.
     const padToken = tokenContent(config.pad_token);
     const pad = padToken === undefined ? eos : requireId(tokenizer, padToken, 'CLIP tokenizer');
-    const configured = typeof config.model_max_length === 'number' && config.model_max_length < 1e6 ? config.model_max_length : CLIP_MAX_LENGTH;
+    const configured =
+      typeof config.model_max_length === 'number' && config.model_max_length < 1e6
+        ? config.model_max_length
+        : CLIP_MAX_LENGTH;
     const maxLength = options.maxLength ?? configured;
-    if (!Number.isInteger(maxLength) || maxLength < 2) throw new TokenizerLoadError(`CLIP tokenizer: max length must be an integer ≥ 2, got ${maxLength}.`);
+    if (!Number.isInteger(maxLength) || maxLength < 2)
+      throw new TokenizerLoadError(`CLIP tokenizer: max length must be an integer ≥ 2, got ${maxLength}.`);
     return new ClipTokenizer(tokenizer, { bos, eos, pad }, maxLength);
   }
 

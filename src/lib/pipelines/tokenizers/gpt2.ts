@@ -17,7 +17,10 @@ export class Gpt2Tokenizer {
   readonly vocabSize: number;
   private readonly displayCache = new Map<number, string>();
 
-  private constructor(private readonly tokenizer: Tokenizer, eosId: number) {
+  private constructor(
+    private readonly tokenizer: Tokenizer,
+    eosId: number,
+  ) {
     this.eosId = eosId;
     this.vocabSize = tokenizer.get_vocab(true).size;
   }
@@ -37,7 +40,10 @@ export class Gpt2Tokenizer {
   }
 
   decode(ids: ArrayLike<number>, options: { skipSpecial?: boolean } = {}): string {
-    return this.tokenizer.decode(Array.from(ids), { skip_special_tokens: options.skipSpecial ?? false, clean_up_tokenization_spaces: false });
+    return this.tokenizer.decode(Array.from(ids), {
+      skip_special_tokens: options.skipSpecial ?? false,
+      clean_up_tokenization_spaces: false,
+    });
   }
 
   /** The vocabulary string of one id ("Ġcat"), or undefined outside the vocabulary. */

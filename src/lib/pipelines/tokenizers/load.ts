@@ -24,16 +24,24 @@ export function parseJsonSource(source: JsonSource, what: string): Record<string
   }
 }
 
-export function buildTokenizer(tokenizerJson: Record<string, unknown>, config: Record<string, unknown>, what: string): Tokenizer {
+export function buildTokenizer(
+  tokenizerJson: Record<string, unknown>,
+  config: Record<string, unknown>,
+  what: string,
+): Tokenizer {
   const model = tokenizerJson.model as { type?: string } | undefined;
-  if (!model || model.type !== 'BPE') throw new TokenizerLoadError(`${what}: expected a BPE tokenizer.json, got model type ${JSON.stringify(model?.type)}.`);
+  if (!model || model.type !== 'BPE')
+    throw new TokenizerLoadError(
+      `${what}: expected a BPE tokenizer.json, got model type ${JSON.stringify(model?.type)}.`,
+    );
   return new Tokenizer(tokenizerJson, config);
 }
 
 /** A special token as tokenizer_config.json writes it: a string or an AddedToken object. */
 export function tokenContent(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (value && typeof value === 'object' && typeof (value as { content?: unknown }).content === 'string') return (value as { content: string }).content;
+  if (value && typeof value === 'object' && typeof (value as { content?: unknown }).content === 'string')
+    return (value as { content: string }).content;
   return undefined;
 }
 

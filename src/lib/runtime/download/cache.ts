@@ -18,7 +18,8 @@ export function browserStorage(): StorageDeps | null {
   if (typeof caches === 'undefined') return null; // insecure context or very old browser
   return {
     caches,
-    estimate: async () => (typeof navigator !== 'undefined' && navigator.storage?.estimate ? navigator.storage.estimate() : null),
+    estimate: async () =>
+      typeof navigator !== 'undefined' && navigator.storage?.estimate ? navigator.storage.estimate() : null,
     siteBase: location.origin,
   };
 }
@@ -30,7 +31,8 @@ export interface StoredModel {
   files: { role: string; bytes: number; url: string }[];
 }
 
-export type CacheRead = { status: 'hit'; bytes: Uint8Array } | { status: 'miss' } | { status: 'purged'; reason: string };
+export type CacheRead =
+  { status: 'hit'; bytes: Uint8Array } | { status: 'miss' } | { status: 'purged'; reason: string };
 export type CacheWrite = { stored: true } | { stored: false; message: string };
 
 /** The key carries the digest, so a new version of a file never matches an old copy. */
@@ -67,7 +69,12 @@ function isQuotaError(e: unknown): boolean {
 }
 
 /** Stores verified bytes; when storage is full, says so with the browser's own figures instead of failing. */
-export async function storeCached(storage: StorageDeps, entry: ModelEntry, file: ModelFile, bytes: Uint8Array): Promise<CacheWrite> {
+export async function storeCached(
+  storage: StorageDeps,
+  entry: ModelEntry,
+  file: ModelFile,
+  bytes: Uint8Array,
+): Promise<CacheWrite> {
   const headers = new Headers({
     'content-type': 'application/octet-stream',
     'content-length': String(bytes.length),
@@ -86,7 +93,9 @@ export async function storeCached(storage: StorageDeps, entry: ModelEntry, file:
       estimate && estimate.quota !== undefined && estimate.usage !== undefined
         ? ` The browser allows this site ${formatBytes(estimate.quota)} and ${formatBytes(estimate.usage)} is in use (${formatBytes(Math.max(0, estimate.quota - estimate.usage))} free); this file needs ${formatBytes(bytes.length)}.`
         : '';
-    const why = isQuotaError(e) ? 'there is not enough storage space' : `the browser refused to store it (${e instanceof Error ? e.message : String(e)})`;
+    const why = isQuotaError(e)
+      ? 'there is not enough storage space'
+      : `the browser refused to store it (${e instanceof Error ? e.message : String(e)})`;
     return {
       stored: false,
       message: `${entry.title} runs from memory for this visit but was not kept for next time: ${why}.${figures} Deleting other downloaded models frees space.`,
@@ -103,7 +112,12 @@ export async function listStored(storage: StorageDeps): Promise<StoredModel[]> {
     if (!response) continue;
     const id = response.headers.get(HEADER.model) ?? new URL(request.url).pathname;
     const bytes = Number(response.headers.get('content-length') ?? 0);
-    const model = byId.get(id) ?? { id, title: decodeURIComponent(response.headers.get(HEADER.title) ?? id), bytes: 0, files: [] };
+    const model = byId.get(id) ?? {
+      id,
+      title: decodeURIComponent(response.headers.get(HEADER.title) ?? id),
+      bytes: 0,
+      files: [],
+    };
     model.files.push({ role: response.headers.get(HEADER.role) ?? 'file', bytes, url: request.url });
     model.bytes += bytes;
     byId.set(id, model);

@@ -31,7 +31,10 @@ export type Source = DownloadProgress['source'];
 /** Exact size and digest are required to fetch anything (see loadability in the manifest). */
 export function expectedOf(file: ModelFile, label: string): Expected {
   if (file.bytes === null || file.sha256 === null) {
-    throw new DownloadError('unpinned', `${label}: the manifest has no exact size and SHA-256 for this file, so it cannot be verified and is not downloaded.`);
+    throw new DownloadError(
+      'unpinned',
+      `${label}: the manifest has no exact size and SHA-256 for this file, so it cannot be verified and is not downloaded.`,
+    );
   }
   return { label, bytes: file.bytes, sha256: file.sha256 };
 }
@@ -40,13 +43,18 @@ export function expectedOf(file: ModelFile, label: string): Expected {
  * Where to fetch from: the site for pocket files; for Hub files the local mirror when a HEAD
  * request shows it holds a file of the right size, else the Hub at the pinned revision.
  */
-export async function chooseSource(file: ModelFile, deps: FetchDeps, signal?: AbortSignal): Promise<{ url: string; source: Source }> {
+export async function chooseSource(
+  file: ModelFile,
+  deps: FetchDeps,
+  signal?: AbortSignal,
+): Promise<{ url: string; source: Source }> {
   const local = new URL(file.sitePath, deps.siteBase).href;
   if (!file.hub) return { url: local, source: 'site' };
   try {
     const head = await deps.fetch(local, { method: 'HEAD', cache: 'no-store', signal });
     const type = head.headers.get('content-type') ?? '';
-    if (head.ok && !/text\/html/i.test(type) && Number(head.headers.get('content-length')) === file.bytes) return { url: local, source: 'mirror' };
+    if (head.ok && !/text\/html/i.test(type) && Number(head.headers.get('content-length')) === file.bytes)
+      return { url: local, source: 'mirror' };
   } catch {
     // No mirror (or no network): the Hub attempt below reports what is wrong.
   }
@@ -61,7 +69,11 @@ export async function fetchVerifiedFile(
   file: ModelFile,
   label: string,
   deps: FetchDeps,
-  callbacks: { onSource?: (s: Source) => void; onChunk?: (bytes: number) => void; onDiscard?: (bytes: number) => void } = {},
+  callbacks: {
+    onSource?: (s: Source) => void;
+    onChunk?: (bytes: number) => void;
+    onDiscard?: (bytes: number) => void;
+  } = {},
   signal?: AbortSignal,
 ): Promise<{ bytes: Uint8Array; source: Source }> {
   const expected = expectedOf(file, label);

@@ -1,4 +1,14 @@
-export { CACHE_NAME, CACHE_PREFIX, MODELS_CHANGED_EVENT, browserStorage, deleteStored, listStored, purgeOldBuckets, readCached, storeCached } from './cache';
+export {
+  CACHE_NAME,
+  CACHE_PREFIX,
+  MODELS_CHANGED_EVENT,
+  browserStorage,
+  deleteStored,
+  listStored,
+  purgeOldBuckets,
+  readCached,
+  storeCached,
+} from './cache';
 export type { StorageDeps, StoredModel } from './cache';
 export { CONSENT_THRESHOLD_BYTES, needsConsent } from './consent';
 export { DownloadError, isDownloadError } from './errors';

@@ -43,7 +43,11 @@ export async function loadModel(entry: ModelEntry, options: LoadOptions): Promis
     options.onNotice?.(m);
   };
   if (storage) {
-    if (!purged.has(storage.caches)) purged.set(storage.caches, purgeOldBuckets(storage).catch(() => []));
+    if (!purged.has(storage.caches))
+      purged.set(
+        storage.caches,
+        purgeOldBuckets(storage).catch(() => []),
+      );
     await purged.get(storage.caches);
   }
 
@@ -51,18 +55,26 @@ export async function loadModel(entry: ModelEntry, options: LoadOptions): Promis
   const sources: Record<string, Source> = {};
   const toFetch = [];
   for (const file of entry.files) {
-    const cached = storage ? await readCached(storage, file).catch(() => ({ status: 'miss' as const })) : { status: 'miss' as const };
+    const cached = storage
+      ? await readCached(storage, file).catch(() => ({ status: 'miss' as const }))
+      : { status: 'miss' as const };
     if (cached.status === 'hit') {
       files.set(file.role, cached.bytes);
       sources[file.role] = 'cache';
     } else {
-      if (cached.status === 'purged') notice(`${entry.title} · ${file.role}: the stored copy was damaged (${cached.reason}); it was deleted and is downloaded again.`);
+      if (cached.status === 'purged')
+        notice(
+          `${entry.title} · ${file.role}: the stored copy was damaged (${cached.reason}); it was deleted and is downloaded again.`,
+        );
       toFetch.push(file);
     }
   }
   const fetchBytes = toFetch.reduce((s, f) => s + (f.bytes ?? 0), 0);
   if (fetchBytes > CONSENT_THRESHOLD_BYTES && !options.consent) {
-    throw new DownloadError('consent', `${entry.title} needs a download of ${formatBytes(fetchBytes)}. It starts only after you agree.`);
+    throw new DownloadError(
+      'consent',
+      `${entry.title} needs a download of ${formatBytes(fetchBytes)}. It starts only after you agree.`,
+    );
   }
 
   const meter = new ProgressMeter(entry.totalBytes, options.now);
@@ -93,6 +105,9 @@ export async function loadModel(entry: ModelEntry, options: LoadOptions): Promis
       stored = false;
     }
   }
-  if (!storage) notice(`${entry.title} runs from memory: this browser offers no Cache Storage here, so it is downloaded again next visit.`);
+  if (!storage)
+    notice(
+      `${entry.title} runs from memory: this browser offers no Cache Storage here, so it is downloaded again next visit.`,
+    );
   return { entry, files, sources, stored, notices };
 }

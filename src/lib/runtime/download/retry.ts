@@ -17,17 +17,25 @@ export function backoffDelay(policy: RetryPolicy, failedAttempts: number): numbe
 export const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(new DownloadError('aborted', 'Download cancelled.'));
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(new DownloadError('aborted', 'Download cancelled.'));
+      },
+      { once: true },
+    );
   });
 
 /** Runs `attempt` until it succeeds, a non-retryable error occurs, or the attempts run out. */
 export async function withRetries<T>(
   attempt: (n: number) => Promise<T>,
   policy: RetryPolicy,
-  hooks: { sleep?: (ms: number, signal?: AbortSignal) => Promise<void>; onRetry?: (error: DownloadError, delayMs: number, next: number) => void; signal?: AbortSignal } = {},
+  hooks: {
+    sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+    onRetry?: (error: DownloadError, delayMs: number, next: number) => void;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<T> {
   const sleep = hooks.sleep ?? realSleep;
   for (let n = 1; ; n += 1) {

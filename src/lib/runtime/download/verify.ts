@@ -43,7 +43,12 @@ export function htmlError(label: string): DownloadError {
 export function checkHeaders(response: Response, expected: Expected): void {
   if (!response.ok) {
     const retryable = response.status >= 500 || response.status === 429 || response.status === 408;
-    throw new DownloadError('http', `${expected.label}: the server answered ${response.status} ${response.statusText}`.trim() + '.', retryable, response.status);
+    throw new DownloadError(
+      'http',
+      `${expected.label}: the server answered ${response.status} ${response.statusText}`.trim() + '.',
+      retryable,
+      response.status,
+    );
   }
   const type = response.headers.get('content-type') ?? '';
   if (/^\s*text\/html\b/i.test(type)) throw htmlError(expected.label);
@@ -98,7 +103,10 @@ export async function readVerified(
         if (looksLikeHtml(value.subarray(0, 64))) throw htmlError(expected.label);
       }
       if (received + value.length > expected.bytes) {
-        throw new DownloadError('size', `${expected.label}: the server sent more than the ${expected.bytes} bytes the manifest states — a different file. Nothing was kept.`);
+        throw new DownloadError(
+          'size',
+          `${expected.label}: the server sent more than the ${expected.bytes} bytes the manifest states — a different file. Nothing was kept.`,
+        );
       }
       out.set(value, received);
       received += value.length;
@@ -126,7 +134,8 @@ export async function readVerified(
 }
 
 export function offlineError(label: string, received?: number, total?: number): DownloadError {
-  const where = received !== undefined && total !== undefined ? ` after ${formatBytes(received)} of ${formatBytes(total)}` : '';
+  const where =
+    received !== undefined && total !== undefined ? ` after ${formatBytes(received)} of ${formatBytes(total)}` : '';
   return new DownloadError('offline', `${label}: you are offline${where}. Reconnect, then press Retry.`);
 }
 

@@ -8,7 +8,14 @@
 import { configureOrt, ortForBaseline as ort, type TensorData } from '../ort';
 
 type BareBenchRequest =
-  | { type: 'create'; model: Uint8Array; backend: 'wasm' | 'webgpu'; feeds: Record<string, TensorData>; threads: number; wasmPaths: string }
+  | {
+      type: 'create';
+      model: Uint8Array;
+      backend: 'wasm' | 'webgpu';
+      feeds: Record<string, TensorData>;
+      threads: number;
+      wasmPaths: string;
+    }
   | { type: 'block'; steps: number }
   | { type: 'release' };
 
@@ -21,9 +28,16 @@ scope.addEventListener('message', async (event: MessageEvent<BareBenchRequest>) 
   try {
     if (request.type === 'create') {
       configureOrt({ numThreads: request.threads, wasmPaths: request.wasmPaths });
-      session = await ort.InferenceSession.create(request.model, { executionProviders: [request.backend], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
+      session = await ort.InferenceSession.create(request.model, {
+        executionProviders: [request.backend],
+        graphOptimizationLevel: 'all',
+        logSeverityLevel: 3,
+      });
       feeds = Object.fromEntries(
-        Object.entries(request.feeds).map(([name, t]) => [name, new ort.Tensor(t.dtype, t.data as InstanceType<typeof ort.Tensor>['data'], t.dims)]),
+        Object.entries(request.feeds).map(([name, t]) => [
+          name,
+          new ort.Tensor(t.dtype, t.data as InstanceType<typeof ort.Tensor>['data'], t.dims),
+        ]),
       );
       scope.postMessage({ ok: true });
     } else if (request.type === 'block') {

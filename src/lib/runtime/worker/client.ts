@@ -10,7 +10,17 @@
  */
 import type { Backend, TensorData } from '../ort';
 import type { ExpectedContract } from '../contract';
-import type { CreateResult, LoopResult, LoopSpec, Request, RequestBody, RequestType, Response, ResultMap, RuntimeErrorData } from './protocol';
+import type {
+  CreateResult,
+  LoopResult,
+  LoopSpec,
+  Request,
+  RequestBody,
+  RequestType,
+  Response,
+  ResultMap,
+  RuntimeErrorData,
+} from './protocol';
 
 export interface WorkerLike {
   postMessage(message: Request, transfer?: Transferable[]): void;
@@ -93,10 +103,13 @@ export class RuntimeClient {
     });
     worker.addEventListener('error', (event) => {
       event.preventDefault?.();
-      if (generation === this.generation) this.reset('failed', `The model worker crashed: ${event.message || 'unknown error'}.`);
+      if (generation === this.generation)
+        this.reset('failed', `The model worker crashed: ${event.message || 'unknown error'}.`);
     });
     this.worker = worker;
-    this.post({ type: 'init', numThreads: this.options.numThreads, wasmPaths: this.options.wasmPaths }).catch(() => undefined);
+    this.post({ type: 'init', numThreads: this.options.numThreads, wasmPaths: this.options.wasmPaths }).catch(
+      () => undefined,
+    );
     return worker;
   }
 
@@ -131,7 +144,11 @@ export class RuntimeClient {
     this.options.onReset?.(message);
   }
 
-  private post<T extends RequestType>(body: RequestBody<T> & { type: T }, transfer: Transferable[] = [], onProgress?: Pending['onProgress']): Promise<ResultMap[T]> {
+  private post<T extends RequestType>(
+    body: RequestBody<T> & { type: T },
+    transfer: Transferable[] = [],
+    onProgress?: Pending['onProgress'],
+  ): Promise<ResultMap[T]> {
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise<ResultMap[T]>((resolve, reject) => {
@@ -142,7 +159,8 @@ export class RuntimeClient {
 
   private async create(shared: SharedSession, generation: number): Promise<CreateResult> {
     const model = await shared.options.load();
-    if (generation !== this.generation) throw new RuntimeRequestError('device-lost', this.lastReset ?? 'The runtime restarted.');
+    if (generation !== this.generation)
+      throw new RuntimeRequestError('device-lost', this.lastReset ?? 'The runtime restarted.');
     return this.post(
       {
         type: 'create',
@@ -178,7 +196,15 @@ export class RuntimeClient {
     const fullKey = `${key}@${options.backend}`;
     let shared = this.shared.get(fullKey);
     if (!shared) {
-      shared = { key: fullKey, sessionId: '', generation: -1, refs: 0, failed: false, options, ready: Promise.resolve() as unknown as Promise<CreateResult> };
+      shared = {
+        key: fullKey,
+        sessionId: '',
+        generation: -1,
+        refs: 0,
+        failed: false,
+        options,
+        ready: Promise.resolve() as unknown as Promise<CreateResult>,
+      };
       this.shared.set(fullKey, shared);
     }
     shared.refs++;
@@ -212,7 +238,11 @@ export class RuntimeClient {
   }
 
   /** @internal */
-  loopOn(shared: SharedSession, spec: LoopSpec, onProgress?: (step: number, steps: number, state?: Float32Array) => void): LoopHandle {
+  loopOn(
+    shared: SharedSession,
+    spec: LoopSpec,
+    onProgress?: (step: number, steps: number, state?: Float32Array) => void,
+  ): LoopHandle {
     const jobId = `job${this.nextJob++}`;
     let cancelled = false;
     const promise = (async () => {

@@ -6,7 +6,16 @@
  * flag between steps.
  */
 import { checkContract } from '../contract';
-import { configureOrt, createSession, dispose, run, sessionContract, webGpuDevice, type OrtSession, type TensorData } from '../ort';
+import {
+  configureOrt,
+  createSession,
+  dispose,
+  run,
+  sessionContract,
+  webGpuDevice,
+  type OrtSession,
+  type TensorData,
+} from '../ort';
 import type { LoopResult, LoopSpec, Request, Response, RuntimeErrorData } from './protocol';
 
 export class RuntimeError extends Error {
@@ -58,19 +67,27 @@ function product(dims: readonly number[]): number {
 
 function sliceStep(value: TensorData, step: number): TensorData {
   const size = product(value.dims);
-  return { dtype: value.dtype, dims: value.dims, data: value.data.subarray(step * size, (step + 1) * size) as TensorData['data'] };
+  return {
+    dtype: value.dtype,
+    dims: value.dims,
+    data: value.data.subarray(step * size, (step + 1) * size) as TensorData['data'],
+  };
 }
 
 export function validateLoop(spec: LoopSpec): void {
   const size = product(spec.stateDims);
   const problems: string[] = [];
-  if (!Number.isInteger(spec.steps) || spec.steps < 1) problems.push(`steps must be a positive integer (got ${spec.steps})`);
-  if (spec.initialState.length !== size) problems.push(`initialState has ${spec.initialState.length} values, stateDims need ${size}`);
+  if (!Number.isInteger(spec.steps) || spec.steps < 1)
+    problems.push(`steps must be a positive integer (got ${spec.steps})`);
+  if (spec.initialState.length !== size)
+    problems.push(`initialState has ${spec.initialState.length} values, stateDims need ${size}`);
   if (spec.a.length < spec.steps || spec.b.length < spec.steps) problems.push('a and b need one coefficient per step');
   if ((spec.c === undefined) !== (spec.noise === undefined)) problems.push('c and noise come together');
-  if (spec.c && spec.noise && (spec.c.length < spec.steps || spec.noise.length < spec.steps * size)) problems.push('c needs one value per step and noise steps × state size values');
+  if (spec.c && spec.noise && (spec.c.length < spec.steps || spec.noise.length < spec.steps * size))
+    problems.push('c needs one value per step and noise steps × state size values');
   for (const [name, value] of Object.entries(spec.stepFeeds ?? {})) {
-    if (value.data.length < spec.steps * product(value.dims)) problems.push(`stepFeeds "${name}" needs steps × ${product(value.dims)} values`);
+    if (value.data.length < spec.steps * product(value.dims))
+      problems.push(`stepFeeds "${name}" needs steps × ${product(value.dims)} values`);
   }
   if (problems.length) throw new RuntimeError('failed', `Invalid loop: ${problems.join('; ')}.`);
 }
@@ -103,7 +120,9 @@ export class RuntimeEngine {
         return;
       }
       const data: RuntimeErrorData =
-        error instanceof RuntimeError ? { kind: error.kind, message: error.message } : { kind: 'failed', message: error instanceof Error ? error.message : String(error) };
+        error instanceof RuntimeError
+          ? { kind: error.kind, message: error.message }
+          : { kind: 'failed', message: error instanceof Error ? error.message : String(error) };
       this.post({ type: 'result', id: request.id, ok: false, error: data });
     }
   }
@@ -115,10 +134,14 @@ export class RuntimeEngine {
         return [{ threads: request.numThreads }, []];
       }
       case 'create': {
-        if (this.sessions.has(request.sessionId)) throw new RuntimeError('failed', `Session ${request.sessionId} already exists.`);
+        if (this.sessions.has(request.sessionId))
+          throw new RuntimeError('failed', `Session ${request.sessionId} already exists.`);
         const creation = this.creating.then(async () => {
           const start = now();
-          const created = await createSession(request.model, { backend: request.backend, freeDimensionOverrides: request.freeDimensionOverrides });
+          const created = await createSession(request.model, {
+            backend: request.backend,
+            freeDimensionOverrides: request.freeDimensionOverrides,
+          });
           return { session: created, createMs: now() - start };
         });
         this.creating = creation.catch(() => undefined);
@@ -192,9 +215,13 @@ export class RuntimeEngine {
     const start = now();
     for (let k = 0; k < spec.steps; k++) {
       if (k > 0) await yieldToMessages();
-      if (this.cancelled.has(jobId)) throw new RuntimeError('cancelled', `Cancelled after ${k} of ${spec.steps} steps.`);
+      if (this.cancelled.has(jobId))
+        throw new RuntimeError('cancelled', `Cancelled after ${k} of ${spec.steps} steps.`);
       if (entry.session.disposed) throw new RuntimeError('disposed', 'The session was disposed during the loop.');
-      const feeds: Record<string, TensorData> = { ...spec.fixedFeeds, [spec.stateInput]: { dtype: 'float32', data: x, dims: spec.stateDims } };
+      const feeds: Record<string, TensorData> = {
+        ...spec.fixedFeeds,
+        [spec.stateInput]: { dtype: 'float32', data: x, dims: spec.stateDims },
+      };
       for (const [name, value] of Object.entries(spec.stepFeeds ?? {})) feeds[name] = sliceStep(value, k);
       const outputs = await run(entry.session, feeds);
       const out = outputs[spec.output];
@@ -211,7 +238,14 @@ export class RuntimeEngine {
       x = next;
       const every = spec.emitStateEvery ?? 0;
       const withState = every > 0 && ((k + 1) % every === 0 || k + 1 === spec.steps);
-      this.post({ type: 'progress', id, jobId, step: k + 1, steps: spec.steps, ...(withState ? { state: Float32Array.from(x) } : {}) });
+      this.post({
+        type: 'progress',
+        id,
+        jobId,
+        step: k + 1,
+        steps: spec.steps,
+        ...(withState ? { state: Float32Array.from(x) } : {}),
+      });
     }
     return { state: x, steps: spec.steps, msPerStep: (now() - start) / spec.steps };
   }
@@ -250,9 +284,14 @@ export class RuntimeEngine {
     const text = reason instanceof Error ? `${reason.name} ${reason.message}` : String(reason);
     if (!/GPUBuffer|mapAsync|GPUDevice|device (is |was )?lost|OperationError|AbortError/i.test(text)) return false;
     const lost = this.deviceLost;
-    void Promise.race([lost.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 500))]).then((wasLost) => {
-      if (!wasLost) setTimeout(() => { throw reason; });
-    });
+    void Promise.race([lost.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 500))]).then(
+      (wasLost) => {
+        if (!wasLost)
+          setTimeout(() => {
+            throw reason;
+          });
+      },
+    );
     return true;
   }
 

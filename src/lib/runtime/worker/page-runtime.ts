@@ -21,7 +21,8 @@ export function pageRuntime(): Promise<PageRuntime> {
   instance ??= capabilities().then((caps) => ({
     caps,
     client: new RuntimeClient({
-      createWorker: () => new Worker(new URL('./runtime.worker.ts', import.meta.url), { type: 'module', name: 'dsbs-runtime' }),
+      createWorker: () =>
+        new Worker(new URL('./runtime.worker.ts', import.meta.url), { type: 'module', name: 'dsbs-runtime' }),
       numThreads: wasmThreads(caps).threads,
       wasmPaths: ORT_ASSET_BASE,
       onReset: (message) => resetListeners.forEach((l) => l(message)),

@@ -8,7 +8,9 @@ import { RuntimeEngine } from './engine';
 import type { Request, Response } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-const engine = new RuntimeEngine((message: Response, transfer: Transferable[] = []) => scope.postMessage(message, transfer));
+const engine = new RuntimeEngine((message: Response, transfer: Transferable[] = []) =>
+  scope.postMessage(message, transfer),
+);
 
 scope.addEventListener('message', (event: MessageEvent<Request>) => {
   void engine.handle(event.data);
@@ -19,4 +21,7 @@ scope.addEventListener('unhandledrejection', (event: PromiseRejectionEvent) => {
 });
 
 // Diagnostics hook for fault-injection tests (Playwright's worker.evaluate): the live GPUDevice.
-(scope as unknown as { __dsbsRuntime: unknown }).__dsbsRuntime = Object.freeze({ gpuDevice: webGpuDevice, sessionIds: () => engine.sessionIds() });
+(scope as unknown as { __dsbsRuntime: unknown }).__dsbsRuntime = Object.freeze({
+  gpuDevice: webGpuDevice,
+  sessionIds: () => engine.sessionIds(),
+});
