@@ -8,7 +8,7 @@ if ! /usr/bin/python3 -c 'import torch, onnx' 2>/dev/null; then
   exit 1
 fi
 export OMP_WAIT_POLICY=PASSIVE
-[ -f .cache/shapes-world/train/meta.json ] || npm run models:data
+[ -f .cache/shapes-world/train/meta.json ] && [ -f .cache/shapes-world/train-64/meta.json ] || npm run models:data
 /usr/bin/python3 -m unittest discover -s models/train/tests -t .
 /usr/bin/python3 -m models.train all --smoke
 node --experimental-strip-types models/train/check-parity.mjs .cache/smoke/pocket

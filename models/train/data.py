@@ -25,7 +25,7 @@ LABEL_FIELDS = ['objectCount', 'colour0', 'shape0', 'size0', 'position0', 'colou
 class ShapesDataset:
     folder: Path
     meta: dict
-    images: torch.Tensor   # uint8 [N, 3, 32, 32]
+    images: torch.Tensor   # uint8 [N, 3, 32, 32] (scale 2: [N, 3, 64, 64])
     tokens: torch.Tensor   # int32 [N, 16]
     labels: torch.Tensor   # int64 [N, 12]
 
@@ -43,22 +43,24 @@ class ShapesDataset:
         return ShapesDataset(self.folder, self.meta, self.images[mask], self.tokens[mask], self.labels[mask])
 
 
-def find_dataset(split: str, seed_start: int, minimum: int = 1) -> Path:
+def find_dataset(split: str, seed_start: int, minimum: int = 1, scale: int = 1) -> Path:
     candidates = []
     for meta_path in sorted(DATA_DIR.glob('*/meta.json')) if DATA_DIR.exists() else []:
         meta = json.loads(meta_path.read_text())
-        if meta.get('split') == split and meta.get('seedStart') == seed_start and meta.get('count', 0) >= minimum:
+        if (meta.get('split') == split and meta.get('seedStart') == seed_start and meta.get('count', 0) >= minimum
+                and meta.get('scale', 1) == scale):
             candidates.append((meta['count'], meta_path.parent))
     if not candidates:
         raise SystemExit(
             f'No shapes-world dataset with split={split!r}, seedStart={seed_start} and ≥ {minimum} scenes in '
-            f'{DATA_DIR}. Write it with the TypeScript generator (npm run models:data; see '
-            f'models/shapes-world/README.md).')
+            f'{DATA_DIR}{" at scale " + str(scale) if scale != 1 else ""}. Write it with the TypeScript generator '
+            f'(npm run models:data; see models/shapes-world/README.md).')
     return max(candidates)[1]  # the largest one
 
 
-def load_dataset(split: str, seed_start: int, limit: int | None = None) -> ShapesDataset:
-    folder = find_dataset(split, seed_start)
+def load_dataset(split: str, seed_start: int, limit: int | None = None, scale: int = 1) -> ShapesDataset:
+    """scale 2: the 64×64 rendering of the same scenes (images [N, 3, 64, 64])."""
+    folder = find_dataset(split, seed_start, scale=scale)
     meta = json.loads((folder / 'meta.json').read_text())
     vocab = load_vocabulary()
     if meta.get('format') != 'shapes-world-dataset' or meta.get('formatVersion') != 1:
@@ -70,7 +72,8 @@ def load_dataset(split: str, seed_start: int, limit: int | None = None) -> Shape
         raise SystemExit(f'{folder}: label fields {meta.get("labelFields")} ≠ {LABEL_FIELDS}')
     n = meta['count'] if limit is None else min(limit, meta['count'])
     length = vocab.max_length
-    images = np.fromfile(folder / 'images.u8', dtype=np.uint8, count=n * 3 * 32 * 32).reshape(n, 3, 32, 32)
+    side = 32 * scale
+    images = np.fromfile(folder / 'images.u8', dtype=np.uint8, count=n * 3 * side * side).reshape(n, 3, side, side)
     tokens = np.fromfile(folder / 'tokens.i32', dtype='<i4', count=n * length).reshape(n, length)
     labels = np.fromfile(folder / 'labels.i32', dtype='<i4', count=n * len(LABEL_FIELDS)).reshape(n, len(LABEL_FIELDS))
     return ShapesDataset(folder, meta, torch.from_numpy(images.copy()), torch.from_numpy(tokens.astype(np.int32)),

@@ -16,10 +16,10 @@ ALLOWED_OPS = frozenset({
     # arithmetic and activations
     'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Sqrt', 'Exp', 'Erf', 'Sin', 'Cos', 'Neg', 'Sigmoid', 'Softmax',
     # linear algebra, convolution, normalisation
-    'MatMul', 'Gemm', 'Conv', 'ConvTranspose', 'InstanceNormalization', 'LayerNormalization', 'ReduceMean',
+    'MatMul', 'Gemm', 'Conv', 'ConvTranspose', 'InstanceNormalization', 'LayerNormalization', 'ReduceMean', 'ReduceSum',
     # layout
     'Reshape', 'Transpose', 'Concat', 'Split', 'Slice', 'Squeeze', 'Unsqueeze', 'Expand', 'Gather', 'Resize',
-    'Cast', 'Equal', 'Where', 'Identity',
+    'Cast', 'Equal', 'Where', 'Identity', 'Clip',
     # shapes and constants
     'Shape', 'Constant', 'ConstantOfShape', 'Range',
 })

@@ -1,5 +1,7 @@
-"""Where things live. Generated data and checkpoints are under .cache/ (ignored by git); the
-exported ONNX files, fixtures and cards are committed."""
+"""Where things live. Generated data is under .cache/ (ignored by git); checkpoints live outside the
+work tree (`$DSBS_CHECKPOINTS`, default `~/.cache/dsbs-checkpoints/`) so a fresh checkout, a clean
+or another clone does not lose hours of training; the exported ONNX files, fixtures and cards are
+committed. Smoke checkpoints stay in .cache/."""
 import os
 from pathlib import Path
 
@@ -12,8 +14,11 @@ POCKET = REPO / 'models' / 'pocket'
 CARDS = REPO / 'models' / 'cards'
 
 
+CHECKPOINTS = Path(os.environ.get('DSBS_CHECKPOINTS', Path.home() / '.cache' / 'dsbs-checkpoints'))
+
+
 def checkpoint_dir(model: str, smoke: bool) -> Path:
-    return CACHE / ('checkpoints-smoke' if smoke else 'checkpoints') / model
+    return CACHE / 'checkpoints-smoke' / model if smoke else CHECKPOINTS / model
 
 
 def export_dir(smoke: bool) -> Path:

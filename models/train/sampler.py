@@ -49,8 +49,11 @@ def classifier_guide(eps: torch.Tensor, grad_log_p: torch.Tensor, alpha_bar_t: f
 def ddim_sample(eps_fn: Callable[[torch.Tensor, float], torch.Tensor], x_T: torch.Tensor, num_steps: int,
                 eta: float = 0.0, spacing: str = 'leading', noises: torch.Tensor | None = None,
                 clip: bool = True, abar: torch.Tensor | None = None,
-                record: list | None = None, use_clipped_model_output: bool = False) -> torch.Tensor:
-    """eps_fn(x_t, t) → ε̃ (already guided). noises [num_steps, *x.shape] is used when eta > 0."""
+                record: list | None = None, use_clipped_model_output: bool = False,
+                after_step: Callable[[torch.Tensor, int], torch.Tensor] | None = None) -> torch.Tensor:
+    """eps_fn(x_t, t) → ε̃ (already guided). noises [num_steps, *x.shape] is used when eta > 0.
+    after_step(x, prev_t) may replace x after each step (prev_t = −1 after the last step): the
+    replacement method of inpainting resets the known region there."""
     abar = alphas_cumprod() if abar is None else abar
     T = abar.shape[0]
     timesteps = ddim_timesteps(num_steps, spacing, T)
@@ -74,6 +77,8 @@ def ddim_sample(eps_fn: Callable[[torch.Tensor, float], torch.Tensor], x_T: torc
                 raise ValueError('eta > 0 needs per-step noise')
             out = out + std * noises[i].double()
         x = out.float()
+        if after_step is not None:
+            x = after_step(x, prev)
         if record is not None:
             record.append((t, x0, x))
     return x

@@ -53,7 +53,7 @@ def train(spec: TrainSpec, ckpt_dir: Path, steps: int, seed: int, log_every: int
     opt = torch.optim.AdamW(model.parameters(), lr=spec.lr, weight_decay=spec.weight_decay)
     gen = torch.Generator().manual_seed(seed + 1)
     state = None if fresh else load_checkpoint(ckpt_path)
-    step, elapsed, log = 0, 0.0, []
+    step, elapsed, cpu, log = 0, 0.0, 0.0, []
     if state is not None:
         if state['seed'] != seed:
             raise SystemExit(f'{spec.name}: checkpoint was trained with seed {state["seed"]}, not {seed}; use --fresh or --seed {state["seed"]}')
@@ -64,12 +64,13 @@ def train(spec: TrainSpec, ckpt_dir: Path, steps: int, seed: int, log_every: int
         gen.set_state(state['generator'])
         torch.set_rng_state(state['torch_rng'])
         step, elapsed, log = state['step'], state['elapsed_s'], state['log']
+        cpu = state.get('cpu_s', 0.0)
         print(f'[{spec.name}] resumed at step {step} ({elapsed:.0f} s so far)', flush=True)
 
     def save() -> None:
         tmp = ckpt_path.with_suffix('.tmp')
         torch.save({
-            'name': spec.name, 'seed': seed, 'step': step, 'elapsed_s': elapsed, 'log': log,
+            'name': spec.name, 'seed': seed, 'step': step, 'elapsed_s': elapsed, 'cpu_s': cpu, 'log': log,
             'model': model.state_dict(), 'ema': ema.state_dict() if ema is not None else None,
             'optimizer': opt.state_dict(), 'generator': gen.get_state(), 'torch_rng': torch.get_rng_state(),
         }, tmp)
@@ -79,7 +80,7 @@ def train(spec: TrainSpec, ckpt_dir: Path, steps: int, seed: int, log_every: int
     start_step = step
     window, window_start = [], time.perf_counter()
     while step < steps:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for group in opt.param_groups:
             group['lr'] = _lr_at(spec, step)
         loss = spec.loss(model, gen)
@@ -96,6 +97,7 @@ def train(spec: TrainSpec, ckpt_dir: Path, steps: int, seed: int, log_every: int
                     pe.mul_(d).add_(pm.detach(), alpha=1 - d)
         step += 1
         elapsed += time.perf_counter() - t0
+        cpu += time.process_time() - c0
         value = loss.item()
         if not math.isfinite(value):
             raise SystemExit(f'{spec.name}: loss is {value} at step {step}')
@@ -115,6 +117,9 @@ def train(spec: TrainSpec, ckpt_dir: Path, steps: int, seed: int, log_every: int
         'model': spec.name, 'seed': seed, 'steps': step, 'steps_this_run': step - start_step,
         'batch_size': spec.batch_size, 'learning_rate': spec.lr, 'warmup_steps': spec.warmup,
         'ema_decay': spec.ema_decay, 'wall_time_s': round(elapsed, 1),
+        # CPU time of all threads: on an otherwise idle machine with k threads the wall time is
+        # about cpu_time / k, whatever else was running while this run was measured.
+        'cpu_time_s': round(cpu, 1),
         'seconds_per_step': round(elapsed / step, 4) if step else None,
         'final_loss': final, 'loss_log': log, 'hardware': runtime.hardware(),
         'parameters': sum(p.numel() for p in model.parameters()), **spec.describe,

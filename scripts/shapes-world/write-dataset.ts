@@ -5,6 +5,7 @@
  *   (no options)                         every standard dataset (presets below, default sizes)
  *   --preset <name> [--count N]          one standard dataset
  *   --split train|heldout|all --start S --count N --name NAME   any seed range
+ *   --scale 2                            render at 64×64 (same scenes, same captions; with --split)
  *   --out DIR                            parent folder (default .cache/shapes-world)
  */
 import { createHash } from 'node:crypto';
@@ -30,6 +31,8 @@ interface DatasetSpec {
   split: Split;
   seedStart: number;
   count: number;
+  /** 1: 32×32; 2: the same scenes at 64×64 (the cascade's upsampler). */
+  scale?: number;
 }
 
 /** Standard datasets; their seed ranges never overlap (see the README). */
@@ -38,6 +41,9 @@ const PRESETS: Record<string, DatasetSpec> = {
   'evaluator-train': { name: 'evaluator-train', split: 'all', seedStart: 1_000_000_000, count: 20_000 },
   'evaluator-test': { name: 'evaluator-test', split: 'all', seedStart: 2_000_000_000, count: 5_000 },
   heldout: { name: 'heldout', split: 'heldout', seedStart: 3_000_000_000, count: 2_000 },
+  // The first 20 000 training scenes again at 64×64: with `train` they are (32×32, 64×64) pairs.
+  'train-64': { name: 'train-64', split: 'train', seedStart: 0, count: 20_000, scale: 2 },
+  'evaluator-test-64': { name: 'evaluator-test-64', split: 'all', seedStart: 2_000_000_000, count: 1_000, scale: 2 },
 };
 
 const CHUNK = 2048;
@@ -67,7 +73,9 @@ function parseArgs(argv: string[]): { specs: DatasetSpec[]; outDir: string } {
     if (!Number.isInteger(seedStart) || seedStart < 0 || seedStart + (count ?? 1) > 2 ** 32)
       throw new Error('--start must be an integer seed in [0, 2^32 − count]');
     if (count === undefined) throw new Error('--count is required with --split');
-    return { specs: [{ name: options.get('name') ?? split, split, seedStart, count }], outDir };
+    const scale = Number(options.get('scale') ?? 1);
+    if (scale !== 1 && scale !== 2) throw new Error('--scale must be 1 or 2');
+    return { specs: [{ name: options.get('name') ?? split, split, seedStart, count, scale }], outDir };
   }
   if (options.size > (options.has('out') ? 1 : 0))
     throw new Error('Give --preset or --split (with --start and --count).');
@@ -75,7 +83,10 @@ function parseArgs(argv: string[]): { specs: DatasetSpec[]; outDir: string } {
 }
 
 function writeDataset(spec: DatasetSpec, outDir: string, vocabularySha256: string): void {
-  const { width, height, channels } = vocabulary.canvas;
+  const scale = spec.scale ?? 1;
+  const width = vocabulary.canvas.width * scale;
+  const height = vocabulary.canvas.height * scale;
+  const { channels } = vocabulary.canvas;
   const tokenLength = vocabulary.tokens.maxLength;
   const imageSize = channels * width * height;
   const finalDir = join(outDir, spec.name);
@@ -103,7 +114,7 @@ function writeDataset(spec: DatasetSpec, outDir: string, vocabularySha256: strin
     for (let i = 0; i < n; i++) {
       const scene = sampleScene(spec.seedStart + chunkStart + i, spec.split);
       const caption = captionOf(scene);
-      images.set(renderSceneBytes(scene), i * imageSize);
+      images.set(renderSceneBytes(scene, vocabulary, scale), i * imageSize);
       tokens.set(encodeCaption(caption), i * tokenLength);
       labels.set(sceneLabels(scene), i * LABEL_FIELDS.length);
       geometry.set(sceneGeometry(scene), i * 6);
@@ -125,6 +136,7 @@ function writeDataset(spec: DatasetSpec, outDir: string, vocabularySha256: strin
     count: spec.count,
     split: spec.split,
     seedStart: spec.seedStart,
+    scale,
     files: {
       'images.u8': { dtype: 'uint8', shape: [spec.count, channels, height, width] },
       'tokens.i32': { dtype: 'int32', shape: [spec.count, tokenLength] },

@@ -103,13 +103,14 @@ UNET_CHANNELS = (32, 64, 128)
 
 class TextUNet(nn.Module):
     def __init__(self, vocab_size: int, max_len: int, pad_id: int, ch: tuple[int, int, int] = UNET_CHANNELS,
-                 text_dim: int = 128, text_layers: int = 2, heads: int = 4):
+                 text_dim: int = 128, text_layers: int = 2, heads: int = 4, in_channels: int = 3):
         super().__init__()
         c1, c2, c3 = ch
         tdim = 4 * c1
         self.encoder = CaptionEncoder(vocab_size, max_len, pad_id, text_dim, text_layers, heads)
         self.time = TimeMLP(c1, tdim)
-        self.conv_in = nn.Conv2d(3, c1, 3, padding=1)
+        # 3 channels (x_t); the inpainting model adds 4 (masked image and mask; GLIDE §3.3)
+        self.conv_in = nn.Conv2d(in_channels, c1, 3, padding=1)
         self.down1 = ResBlock(c1, c1, tdim)
         self.pool1 = nn.Conv2d(c1, c1, 3, stride=2, padding=1)
         self.down2 = ResBlock(c1, c2, tdim)

@@ -4,6 +4,10 @@
  * blended over the background by that coverage. Only +, −, ×, ÷, Math.sqrt (correctly rounded
  * by IEEE 754), comparisons, floor/ceil and Math.round are used, so the bytes are identical in
  * every engine.
+ *
+ * `scale` renders the same scene on a larger canvas (scale 2: 64×64, for the cascade's upsampler):
+ * every coordinate and radius is multiplied by the scale (exact for powers of two), the sample
+ * grid per pixel stays n×n, so a 64×64 image is the same picture as its 32×32 version, sharper.
  */
 import type { Scene, SceneObject } from './types.ts';
 import { vocabulary, type ShapeOutline, type Vocabulary } from './vocabulary.ts';
@@ -35,23 +39,27 @@ function insideIntervals(outline: ShapeOutline, y: number): number[] {
  * Each row of sample points is intersected with the outline once, then the samples inside each
  * interval are counted per pixel.
  */
-export function objectCoverage(object: SceneObject, vocab: Vocabulary = vocabulary): Float32Array {
-  const { width, height, supersample: n } = vocab.canvas;
+export function objectCoverage(object: SceneObject, vocab: Vocabulary = vocabulary, scale = 1): Float32Array {
+  const { supersample: n } = vocab.canvas;
+  const width = vocab.canvas.width * scale;
+  const height = vocab.canvas.height * scale;
   const coverage = new Float32Array(width * height);
-  const radius = vocab.sizes[object.size]!.radius;
+  const radius = vocab.sizes[object.size]!.radius * scale;
   const outline = vocab.shapes[object.shape]!.outline;
-  const y0 = Math.max(0, Math.floor(object.cy - radius));
-  const y1 = Math.min(height - 1, Math.floor(object.cy + radius));
+  const cx = object.cx * scale;
+  const cy = object.cy * scale;
+  const y0 = Math.max(0, Math.floor(cy - radius));
+  const y1 = Math.min(height - 1, Math.floor(cy + radius));
   const lastColumn = width * n - 1;
   const hits = new Int32Array(width);
   for (let py = y0; py <= y1; py++) {
     hits.fill(0);
     for (let sy = 0; sy < n; sy++) {
-      const intervals = insideIntervals(outline, (py + (sy + 0.5) / n - object.cy) / radius);
+      const intervals = insideIntervals(outline, (py + (sy + 0.5) / n - cy) / radius);
       for (let k = 0; k + 1 < intervals.length; k += 2) {
         // Global sample columns c with (c + ½)/n in [left, right): c ∈ [ceil(left·n − ½), ceil(right·n − ½) − 1].
-        const left = object.cx + intervals[k]! * radius;
-        const right = object.cx + intervals[k + 1]! * radius;
+        const left = cx + intervals[k]! * radius;
+        const right = cx + intervals[k + 1]! * radius;
         const first = Math.max(0, Math.ceil(left * n - 0.5));
         const last = Math.min(lastColumn, Math.ceil(right * n - 0.5) - 1);
         for (let c = first; c <= last;) {
@@ -67,14 +75,19 @@ export function objectCoverage(object: SceneObject, vocab: Vocabulary = vocabula
   return coverage;
 }
 
-/** The scene as 8-bit RGB, channel-first (3 × height × width): the `images.u8` row of the dataset. */
-export function renderSceneBytes(scene: Scene, vocab: Vocabulary = vocabulary): Uint8Array {
-  const { width, height, background } = vocab.canvas;
-  const plane = width * height;
+/**
+ * The scene as 8-bit RGB, channel-first (3 × height × width): the `images.u8` row of the dataset.
+ * `scale` 2 gives the 64×64 rendering of the same scene.
+ */
+export function renderSceneBytes(scene: Scene, vocab: Vocabulary = vocabulary, scale = 1): Uint8Array {
+  if (scale !== 1 && scale !== 2 && scale !== 4)
+    throw new RangeError(`renderSceneBytes: scale ${scale} is not 1, 2 or 4`);
+  const { background } = vocab.canvas;
+  const plane = vocab.canvas.width * scale * (vocab.canvas.height * scale);
   const linear = new Float64Array(3 * plane);
   for (let c = 0; c < 3; c++) linear.fill(background[c]!, c * plane, (c + 1) * plane);
   for (const object of scene.objects) {
-    const coverage = objectCoverage(object, vocab);
+    const coverage = objectCoverage(object, vocab, scale);
     const rgb = vocab.colours[object.colour]!.rgb;
     for (let i = 0; i < plane; i++) {
       const a = coverage[i]!;
@@ -94,9 +107,9 @@ export function bytesToModelInput(bytes: Uint8Array): Float32Array {
   return out;
 }
 
-/** The scene as a model sees it: Float32Array, CHW (3 × 32 × 32), values in [−1, 1]. */
-export function renderScene(scene: Scene, vocab: Vocabulary = vocabulary): Float32Array {
-  return bytesToModelInput(renderSceneBytes(scene, vocab));
+/** The scene as a model sees it: Float32Array, CHW (3 × 32 × 32 at scale 1), values in [−1, 1]. */
+export function renderScene(scene: Scene, vocab: Vocabulary = vocabulary, scale = 1): Float32Array {
+  return bytesToModelInput(renderSceneBytes(scene, vocab, scale));
 }
 
 /** Channel-first RGB bytes → interleaved RGBA (opaque), e.g. for a PNG or an ImageData. */
