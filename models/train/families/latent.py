@@ -115,7 +115,7 @@ def _latent_parity(net: LatentUNet, smoke: bool) -> dict[str, torch.Tensor]:
     vocab = load_vocabulary()
     gen = torch.Generator().manual_seed(1234)
     caps = [vocab.raw['evaluationCaptions']['oneObject'][0], vocab.raw['evaluationCaptions']['twoObjects'][0]]
-    return {'z': torch.randn(3, *LATENT, generator=gen), 't': torch.tensor([0.0, 500.0, 999.0]),
+    return {'x': torch.randn(3, *LATENT, generator=gen), 't': torch.tensor([0.0, 500.0, 999.0]),
             'tokens': torch.cat([vocab.encode_batch(caps), vocab.null_tokens(1)])}
 
 
@@ -154,7 +154,8 @@ FAMILIES = [
     ]),
     Family(key='latent-unet', spec=latent_unet_spec, depends=('autoencoder',), exports=[
         Export(id='shapes-latent-unet', wrap=LatentUNetExport,
-               inputs={'z': ('float32', ['batch', *LATENT]), 't': ('float32', ['batch']), 'tokens': ('int32', ['batch', 16])},
+               # `x` like every pocket denoiser (it holds the scaled latent z_t), so one guidance code path drives them all
+               inputs={'x': ('float32', ['batch', *LATENT]), 't': ('float32', ['batch']), 'tokens': ('int32', ['batch', 16])},
                outputs={'eps': ('float32', ['batch', *LATENT]), 'attn8': ('float32', ['batch', 64, 16]),
                         'attn4': ('float32', ['batch', 16, 16])},
                parity=_latent_parity,

@@ -109,7 +109,7 @@ class LatentUNet(nn.Module):
 
 
 class LatentUNetExport(nn.Module):
-    """z [B, 4, 8, 8] (scaled latents), t [B] float32, tokens int32 [B, 16] →
+    """x [B, 4, 8, 8] (the scaled latent z_t), t [B] float32, tokens int32 [B, 16] →
     eps [B, 4, 8, 8], attn8 [B, 64, 16], attn4 [B, 16, 16]."""
 
     def __init__(self, unet: LatentUNet):
